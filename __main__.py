@@ -1,0 +1,14 @@
+"""The platform program: stack file -> StackConfig -> Platform -> stack outputs.
+
+Configuration is validated first, so a bad stack file stops here before any resource exists.
+"""
+
+import pulumi
+
+from components.config import load_stack_config
+from components.platform import Platform
+
+config = load_stack_config()
+platform = Platform("platform", config)
+for key, value in platform.stack_outputs().items():
+    pulumi.export(key, value)

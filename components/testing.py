@@ -1,0 +1,578 @@
+"""A recording mock engine: run a Pulumi program in-process, without a cloud or the Pulumi CLI.
+
+Used by the offline plan (``tools/plan.py``), by this project's tests, and by platform engineers
+testing programs built from these components::
+
+    from components.testing import run
+    rec = run(lambda: Network("net", NetworkArgs(az_count=2)), region="eu-west-1")
+    assert len(rec.all_of("aws:ec2/natGateway:NatGateway")) == 2
+
+What it adds to Pulumi's own mocks (``pulumi.runtime.set_mocks``):
+
+* every registration is recorded with its type, name, parent, provider, inputs (with which of
+  them are secret) and resource options (protect, ignoreChanges, aliases, dependsOn ...);
+* outputs are realistic (ids, ARNs, endpoints, public IPs) and deterministic, derived from the
+  logical name, so code that uses them is exercised and two runs are identical;
+* the engine's own rules are enforced: a duplicate URN fails, as does a resource or invoke that
+  would fall back to a default provider when the config disables default providers;
+* an invoke the engine does not know fails loudly instead of returning an empty result.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import typing
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime import settings as pulumi_settings
+from pulumi.runtime.config import set_all_config
+from pulumi.runtime.stack import run_pulumi_func
+from pulumi.runtime.sync_await import _sync_await
+
+ACCOUNT_ID = "123456789012"
+PARTITION = "aws"
+
+
+# --------------------------------------------------------------------------------------------
+# What a run records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Registered:
+    """One resource registration, as the engine received it."""
+
+    urn: str
+    type: str
+    name: str
+    custom: bool
+    parent: str | None
+    provider: str | None
+    inputs: dict[str, Any]
+    secret_inputs: set[str]
+    outputs: dict[str, Any]
+    id: str | None
+    protect: bool
+    retain_on_delete: bool
+    delete_before_replace: bool
+    ignore_changes: list[str]
+    replace_on_changes: list[str]
+    depends_on: list[str]
+    aliases: list[str]
+    additional_secret_outputs: list[str]
+    import_id: str | None
+    registered_outputs: bool = False
+    """For a component: whether it called ``register_outputs`` (its outputs are then in
+    ``outputs``)."""
+
+    @property
+    def package(self) -> str:
+        """``aws`` for ``aws:ec2/vpc:Vpc``; ``pulumi`` for providers and the stack."""
+        return self.type.split(":", 1)[0]
+
+    @property
+    def is_provider(self) -> bool:
+        return self.type.startswith("pulumi:providers:")
+
+    def __getitem__(self, key: str) -> Any:
+        """Shorthand for ``inputs[key]``."""
+        return self.inputs[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.inputs.get(key, default)
+
+
+@dataclass
+class Recording:
+    """Everything one program run registered, exported and invoked."""
+
+    resources: list[Registered]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    secret_outputs: set[str] = field(default_factory=set)
+    invokes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    error: BaseException | None = None
+
+    def find(self, type_: str, name: str) -> Registered:
+        """The resource of that type and logical name; fails listing the names that exist."""
+        for resource in self.resources:
+            if resource.type == type_ and resource.name == name:
+                return resource
+        names = sorted(r.name for r in self.resources if r.type == type_)
+        raise LookupError(f"no {type_} named {name!r}; registered: {names}")
+
+    def all_of(self, type_: str) -> list[Registered]:
+        """Every resource of that type, sorted by logical name."""
+        return sorted((r for r in self.resources if r.type == type_), key=lambda r: r.name)
+
+    def by_urn(self, urn: str) -> Registered:
+        for resource in self.resources:
+            if resource.urn == urn:
+                return resource
+        raise LookupError(f"no resource with URN {urn}")
+
+    def children_of(self, parent: Registered) -> list[Registered]:
+        return sorted(
+            (r for r in self.resources if r.parent == parent.urn), key=lambda r: (r.type, r.name)
+        )
+
+    def descendants_of(self, ancestor: Registered) -> list[Registered]:
+        found: list[Registered] = []
+        frontier = [ancestor]
+        while frontier:
+            children = self.children_of(frontier.pop())
+            found.extend(children)
+            frontier.extend(children)
+        return found
+
+    def cloud_resources(self) -> list[Registered]:
+        """Custom resources other than providers: what a deploy would create in the cloud."""
+        return [r for r in self.resources if r.custom and not r.is_provider]
+
+    def provider_of(self, resource: Registered) -> Registered | None:
+        """The explicit provider resource a custom resource uses, if any."""
+        if not resource.provider:
+            return None
+        return self.by_urn(resource.provider.rsplit("::", 1)[0])  # a reference is "<urn>::<id>"
+
+
+# --------------------------------------------------------------------------------------------
+# Realistic, deterministic mock outputs
+# --------------------------------------------------------------------------------------------
+
+
+def _hex(seed: str, length: int) -> str:
+    return hashlib.sha256(seed.encode()).hexdigest()[:length]
+
+
+def _ip(seed: str, prefix: str) -> str:
+    return f"{prefix}.{int(_hex(seed, 2), 16) % 254 + 1}"
+
+
+@dataclass
+class _Ctx:
+    type: str
+    name: str
+    inputs: dict[str, Any]
+    region: str
+    account: str
+
+    @property
+    def seed(self) -> str:
+        return f"{self.type}/{self.name}"
+
+    def physical_name(self) -> str:
+        """The name AWS gets: the explicit one, or Pulumi's autoname (name + 7 hex chars)."""
+        explicit = _plain(self.inputs.get("name"))
+        if explicit:
+            return str(explicit)
+        prefix = _plain(self.inputs.get("namePrefix"))
+        if prefix:
+            return f"{prefix}{_hex(self.seed, 26)}"
+        return f"{self.name}-{_hex(self.seed, 7)}"
+
+    def arn(self, service: str, resource: str, *, regional: bool = True) -> str:
+        region = self.region if regional else ""
+        return f"arn:{PARTITION}:{service}:{region}:{self.account}:{resource}"
+
+
+_EC2_ID_PREFIX = {
+    "Vpc": "vpc",
+    "Subnet": "subnet",
+    "RouteTable": "rtb",
+    "RouteTableAssociation": "rtbassoc",
+    "InternetGateway": "igw",
+    "NatGateway": "nat",
+    "Eip": "eipalloc",
+    "SecurityGroup": "sg",
+    "DefaultSecurityGroup": "sg",
+    "VpcEndpoint": "vpce",
+    "FlowLog": "fl",
+    "LaunchTemplate": "lt",
+    "Route": "r",
+}
+
+
+def _ec2(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    prefix = _EC2_ID_PREFIX.get(kind, kind.lower())
+    id_ = f"{prefix}-{_hex(ctx.seed, 17)}"
+    out: dict[str, Any] = {"arn": ctx.arn("ec2", f"{kind.lower()}/{id_}"), "ownerId": ctx.account}
+    if kind == "Vpc":
+        out |= {
+            "defaultSecurityGroupId": f"sg-{_hex(ctx.seed + 'sg', 17)}",
+            "mainRouteTableId": f"rtb-{_hex(ctx.seed + 'rtb', 17)}",
+            "defaultNetworkAclId": f"acl-{_hex(ctx.seed + 'acl', 17)}",
+        }
+    elif kind == "Subnet":
+        zone = str(_plain(ctx.inputs.get("availabilityZone")) or f"{ctx.region}a")
+        out["availabilityZoneId"] = (
+            f"{ctx.region[:2]}{ctx.region.split('-')[-1]}-az{ord(zone[-1]) - 96}"
+        )
+    elif kind == "Eip":
+        out |= {"allocationId": id_, "publicIp": _ip(ctx.seed, "203.0.113")}
+    elif kind == "NatGateway":
+        out |= {
+            "publicIp": _ip(ctx.seed, "198.51.100"),
+            "privateIp": _ip(ctx.seed, "10.0.128"),
+            "networkInterfaceId": f"eni-{_hex(ctx.seed, 17)}",
+        }
+    elif kind == "VpcEndpoint":
+        service = str(_plain(ctx.inputs.get("serviceName")) or "")
+        out |= {
+            "networkInterfaceIds": [f"eni-{_hex(ctx.seed + str(i), 17)}" for i in range(3)],
+            "dnsEntries": [
+                {
+                    "dnsName": f"{id_}.{service.rsplit('.', 1)[-1]}.{ctx.region}"
+                    ".vpce.amazonaws.com",
+                    "hostedZoneId": "Z" + _hex(ctx.seed, 13).upper(),
+                }
+            ],
+            "prefixListId": f"pl-{_hex(ctx.seed, 8)}",
+            "state": "available",
+        }
+    return id_, out
+
+
+def _iam(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    name = ctx.physical_name()
+    if kind == "Role":
+        return name, {
+            "name": name,
+            "arn": ctx.arn("iam", f"role/{name}", regional=False),
+            "uniqueId": "AROA" + _hex(ctx.seed, 17).upper(),
+        }
+    if kind == "Policy":
+        arn = ctx.arn("iam", f"policy/{name}", regional=False)
+        return arn, {"name": name, "arn": arn, "policyId": "ANPA" + _hex(ctx.seed, 17).upper()}
+    if kind == "RolePolicy":
+        role = _plain(ctx.inputs.get("role")) or "role"
+        return f"{role}:{name}", {"name": name}
+    if kind == "InstanceProfile":
+        return name, {
+            "name": name,
+            "arn": ctx.arn("iam", f"instance-profile/{name}", regional=False),
+        }
+    return name, {"name": name, "arn": ctx.arn("iam", f"{kind.lower()}/{name}", regional=False)}
+
+
+def _log_group(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = ctx.physical_name()
+    return name, {"name": name, "arn": ctx.arn("logs", f"log-group:{name}")}
+
+
+def _provider(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    seed = _hex(ctx.seed, 32)
+    return f"{seed[:8]}-{seed[8:12]}-{seed[12:16]}-{seed[16:20]}-{seed[20:32]}", {}
+
+
+def _generic(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    package, module_type = ctx.type.split(":", 1)
+    service = module_type.split("/", 1)[0].split(":", 1)[0]
+    name = ctx.physical_name()
+    out: dict[str, Any] = {"name": name}
+    if package == "aws":
+        out["arn"] = ctx.arn(service, f"{module_type.rsplit(':', 1)[1].lower()}/{name}")
+    return f"{name}-id", out
+
+
+_OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
+    "aws:cloudwatch/logGroup:LogGroup": _log_group,
+}
+
+
+def _outputs_for(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    if ctx.type in _OUTPUTS:
+        return _OUTPUTS[ctx.type](ctx)
+    if ctx.type.startswith("pulumi:providers:"):
+        return _provider(ctx)
+    if ctx.type.startswith("aws:ec2/"):
+        return _ec2(ctx)
+    if ctx.type.startswith("aws:iam/"):
+        return _iam(ctx)
+    return _generic(ctx)
+
+
+def _plain(value: Any) -> Any:
+    """A value with the engine's secret wrapping removed."""
+    return rpc.unwrap_rpc_secret(value)
+
+
+def _unwrap(value: Any, path: str, secrets: set[str]) -> Any:
+    """Remove secret wrappers everywhere in ``value``, noting the paths that were secret."""
+    if rpc.is_rpc_secret(value):
+        secrets.add(path or "<root>")
+        return _unwrap(rpc.unwrap_rpc_secret(value), path, secrets)
+    if isinstance(value, dict):
+        return {k: _unwrap(v, f"{path}.{k}" if path else k, secrets) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v, f"{path}[{i}]", secrets) for i, v in enumerate(value)]
+    return value
+
+
+def _json_or_text(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+class UnknownInvokeError(LookupError):
+    """The program called a provider function the mock engine has no answer for."""
+
+
+class RealisticMocks(pulumi.runtime.Mocks):
+    """Deterministic, realistic answers for resources and the invokes the platform uses."""
+
+    def __init__(
+        self,
+        region: str,
+        *,
+        account_id: str = ACCOUNT_ID,
+        zones: Iterable[str] | None = None,
+    ) -> None:
+        self.region = region
+        self.account_id = account_id
+        self.zones = list(zones) if zones is not None else [f"{region}{z}" for z in "abcd"]
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+        self._calls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+            "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
+            "aws:index/getRegion:getRegion": lambda _: {
+                "region": self.region,
+                "name": self.region,
+                "id": self.region,
+                "endpoint": f"ec2.{self.region}.amazonaws.com",
+                "description": self.region,
+            },
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+                "accountId": self.account_id,
+                "arn": f"arn:{PARTITION}:iam::{self.account_id}:user/ci",
+                "userId": "AIDA" + _hex(self.account_id, 17).upper(),
+                "id": self.account_id,
+            },
+            "aws:index/getPartition:getPartition": lambda _: {
+                "partition": PARTITION,
+                "dnsSuffix": "amazonaws.com",
+                "reverseDnsPrefix": "com.amazonaws",
+                "id": PARTITION,
+            },
+        }
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
+        ctx = _Ctx(args.typ, args.name, args.inputs, self.region, self.account_id)
+        id_, computed = _outputs_for(ctx)
+        return id_, {**args.inputs, **computed}
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
+        handler = self._calls.get(args.token)
+        with self._lock:
+            self.invokes.append((args.token, dict(args.args)))
+        if handler is None:
+            known = ", ".join(sorted(self._calls))
+            raise UnknownInvokeError(
+                f"the mock engine has no answer for invoke {args.token}; teach "
+                f"components/testing.py's RealisticMocks one. Known: {known}"
+            )
+        return handler(args.args), []
+
+    def _zones(self, args: dict[str, Any]) -> dict[str, Any]:
+        letters = [z[-1] for z in self.zones]
+        return {
+            "names": self.zones,
+            "zoneIds": [
+                f"{self.region[:2]}{self.region.split('-')[-1]}-az{ord(x) - 96}" for x in letters
+            ],
+            "groupNames": [self.region] * len(self.zones),
+            "id": self.region,
+            "region": self.region,
+            "state": args.get("state"),
+            "filters": args.get("filters"),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# The monitor: records registrations and enforces the engine's rules
+# --------------------------------------------------------------------------------------------
+
+
+class EngineRuleError(RuntimeError):
+    """The real engine would reject this program (duplicate URN, missing provider, ...)."""
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Pulumi's mock monitor, recording every registration with its options."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks, disabled_default_providers: set[str]) -> None:
+        super().__init__(mocks)
+        self.records: list[Registered] = []
+        self._disabled = disabled_default_providers
+        self._urns: set[str] = set()
+        self._lock = threading.Lock()
+        self.violations: list[str] = []
+
+    def _violate(self, message: str) -> None:
+        """Note a registration the engine would refuse; ``run`` raises them all at the end.
+
+        Raising here, on the gRPC worker thread, would fail the program too, but through every
+        output depending on the resource at once; collecting them gives one clear error.
+        """
+        with self._lock:
+            self.violations.append(message)
+
+    def _default_provider_disabled(self, package: str) -> bool:
+        return "*" in self._disabled or package in self._disabled
+
+    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        urn = self.make_urn(request.parent, request.type, request.name)
+        package = request.type.split(":", 1)[0]
+        is_provider = request.type.startswith("pulumi:providers:")
+        with self._lock:  # check and claim in one step: registrations run on many threads
+            duplicate = urn in self._urns
+            self._urns.add(urn)
+        if duplicate:
+            self._violate(f"Duplicate resource URN '{urn}'; try giving it a unique name")
+        if (
+            request.custom
+            and not is_provider
+            and not request.provider
+            and self._default_provider_disabled(package)
+        ):
+            self._violate(
+                f"{request.type} {request.name!r} would use the default {package} provider, "
+                "which pulumi:disable-default-providers turns off: pass an explicit provider"
+            )
+        response = super().RegisterResource(request)
+        secret_inputs: set[str] = set()
+        inputs = _unwrap(rpc.deserialize_properties(request.object), "", secret_inputs)
+        if is_provider and isinstance(inputs, dict):
+            # Providers receive nested settings (defaultTags, assumeRole ...) as JSON text.
+            inputs = {key: _json_or_text(value) for key, value in inputs.items()}
+        outputs = _unwrap(rpc.deserialize_properties(response.object), "", set())
+        record = Registered(
+            urn=urn,
+            type=request.type,
+            name=request.name,
+            custom=bool(request.custom),
+            parent=request.parent or None,
+            provider=request.provider or None,
+            inputs=inputs if isinstance(inputs, dict) else {},
+            secret_inputs=secret_inputs,
+            outputs=outputs if isinstance(outputs, dict) else {},
+            id=response.id or None,
+            protect=bool(request.protect),
+            retain_on_delete=bool(request.retainOnDelete),
+            delete_before_replace=bool(request.deleteBeforeReplace),
+            ignore_changes=list(request.ignoreChanges),
+            replace_on_changes=list(request.replaceOnChanges),
+            depends_on=list(request.dependencies),
+            aliases=[str(a) for a in request.aliases] + list(request.aliasURNs),
+            additional_secret_outputs=list(request.additionalSecretOutputs),
+            import_id=request.importId or None,
+        )
+        with self._lock:
+            self.records.append(record)
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        """A component's ``register_outputs``: kept as that component's outputs."""
+        outputs = _unwrap(rpc.deserialize_properties(request.outputs), "", set())
+        with self._lock:
+            for record in self.records:
+                if record.urn == request.urn and isinstance(outputs, dict):
+                    record.outputs = outputs
+                    record.registered_outputs = True
+        return super().RegisterResourceOutputs(request)
+
+    def Invoke(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
+        package = request.tok.split(":", 1)[0]
+        if (
+            not request.provider
+            and package != "pulumi"
+            and self._default_provider_disabled(package)
+        ):
+            raise EngineRuleError(
+                f"invoke {request.tok} would use the default {package} provider, which "
+                "pulumi:disable-default-providers turns off: pass parent= or provider="
+            )
+        return super().Invoke(request)
+
+
+# --------------------------------------------------------------------------------------------
+# Running a program
+# --------------------------------------------------------------------------------------------
+
+
+def run(
+    program: Callable[[], Any],
+    *,
+    project: str = "platform",
+    stack: str = "test",
+    config: dict[str, str] | None = None,
+    secret_keys: Iterable[str] = (),
+    region: str = "eu-west-1",
+    zones: Iterable[str] | None = None,
+    raise_errors: bool = True,
+) -> Recording:
+    """Run ``program`` under the recording engine and return what it registered.
+
+    ``config`` maps full keys (``platform:network``) to the strings the CLI would pass
+    (structured values as JSON). With ``raise_errors=False`` an error in the program is kept in
+    ``Recording.error`` with whatever was registered before it, instead of being raised.
+    """
+    config = dict(config or {})
+    mocks = RealisticMocks(region, zones=zones)
+    disabled = _disabled_default_providers(config.get("pulumi:disable-default-providers"))
+    monitor = RecordingMonitor(mocks, disabled)
+
+    pulumi_settings.ROOT.set(None)
+    typing.cast(Any, pulumi_settings.SETTINGS).outputs.clear()
+    set_all_config(config, list(secret_keys))
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+
+    error: BaseException | None = None
+    try:
+        _sync_await(run_pulumi_func(program))
+    except Exception as exc:  # noqa: BLE001 (kept or re-raised below)
+        error = exc
+    if error is None and monitor.violations:
+        error = EngineRuleError("; ".join(monitor.violations))
+
+    recording = Recording(resources=list(monitor.records), invokes=list(mocks.invokes), error=error)
+    if error is None:
+        recording.outputs, recording.secret_outputs = _stack_outputs()
+    pulumi_settings.ROOT.set(None)
+    if error is not None and raise_errors:
+        raise error
+    return recording
+
+
+def _stack_outputs() -> tuple[dict[str, Any], set[str]]:
+    root = pulumi_settings.get_root_resource()
+    values: dict[str, Any] = {}
+    secrets: set[str] = set()
+    for key, value in (getattr(root, "outputs", None) or {}).items():
+        output = pulumi.Output.from_input(value)
+        values[key] = _sync_await(output.future())
+        if _sync_await(output.is_secret()):
+            secrets.add(key)
+    return values, secrets
+
+
+def _disabled_default_providers(raw: str | None) -> set[str]:
+    if not raw:
+        return set()
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        value = [raw]
+    return {str(v) for v in (value if isinstance(value, list) else [value])}

@@ -1,0 +1,74 @@
+"""The shared mock harness: every test runs programs through these fixtures.
+
+``run_program`` runs any Pulumi program (a component, a few components) under the recording
+engine of :mod:`components.testing`; ``stack_run`` runs the real ``__main__.py`` for a stack file
+exactly as the offline plan does, once per session per stack (the runs are deterministic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pytest
+
+from components.testing import Recording, run
+from tools.plan import PROJECT_ROOT, run_stack, stack_names
+
+RunProgram = Callable[..., Recording]
+
+# Stack-level config every component test can start from (the values of no particular stack).
+BASE_CONFIG: dict[str, str] = {
+    "pulumi:disable-default-providers": '["*"]',
+    "aws:region": "eu-west-1",
+    "platform:project": "test-product",
+    "platform:owner": "platform-team",
+    "platform:costCenter": "CC-0001",
+}
+
+
+@pytest.fixture
+def run_program() -> RunProgram:
+    """Run a program under the recording engine (keyword arguments: ``components.testing.run``)."""
+
+    def _run(program: Callable[[], Any], **kwargs: Any) -> Recording:
+        kwargs.setdefault("config", BASE_CONFIG)
+        return run(program, **kwargs)
+
+    return _run
+
+
+_STACK_RUNS: dict[str, Recording] = {}
+
+
+@pytest.fixture
+def stack_run() -> Callable[[str], Recording]:
+    """The recording of ``__main__.py`` for ``Pulumi.<stack>.yaml`` (cached per session)."""
+
+    def _get(stack: str) -> Recording:
+        if stack not in _STACK_RUNS:
+            _STACK_RUNS[stack] = run_stack(stack, PROJECT_ROOT, raise_errors=True)
+        return _STACK_RUNS[stack]
+
+    return _get
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """``stack_name`` parametrizes a test over every stack file of the project."""
+    if "stack_name" in metafunc.fixturenames:
+        metafunc.parametrize("stack_name", stack_names(PROJECT_ROOT))
+
+
+def with_aws(build: Callable[[Any], Any], region: str = "eu-west-1") -> Callable[[], Any]:
+    """A program that makes an explicit AWS provider and passes it to ``build(opts)``.
+
+    Default providers are disabled in every stack, so components are tested the same way.
+    """
+
+    def program() -> Any:
+        provider = aws.Provider("test-aws", region=region)
+        return build(pulumi.ResourceOptions(providers={"aws": provider}))
+
+    return program

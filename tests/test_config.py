@@ -1,0 +1,358 @@
+"""Specification of the typed stack configuration: defaults, validation and error messages."""
+
+from __future__ import annotations
+
+import json
+import re
+import typing
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import BaseModel
+
+from components.config import (
+    ConfigError,
+    FlowLogsConfig,
+    NetworkConfig,
+    StackConfig,
+    config_key,
+    decode_config_value,
+    iter_models,
+    parse_stack_config,
+)
+from components.testing import run
+from tools.plan import PROJECT_ROOT, as_config_string, load_stack_file, run_main
+
+NAMESPACE = "platform"
+VALID: dict[str, Any] = {"project": "shop", "owner": "team", "costCenter": "CC-1"}
+
+
+def parse(values: dict[str, Any], **kwargs: Any) -> StackConfig:
+    kwargs.setdefault("region", "eu-west-1")
+    return parse_stack_config(values, namespace=NAMESPACE, stack="prod", **kwargs)
+
+
+def error_of(values: dict[str, Any], **kwargs: Any) -> str:
+    with pytest.raises(ConfigError) as caught:
+        parse(values, **kwargs)
+    return str(caught.value)
+
+
+# --- Defaults are the production values ------------------------------------------------------
+
+
+def test_network_defaults_are_production_ready() -> None:
+    network = NetworkConfig()
+    assert str(network.cidr) == "10.0.0.0/16"
+    assert network.az_count == 3
+    assert network.nat_strategy == "per_az"
+    assert {"ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ssm"} <= set(
+        network.interface_endpoints
+    )
+
+
+def test_flow_logs_default_to_all_traffic_at_one_minute() -> None:
+    flow_logs = FlowLogsConfig()
+    assert (flow_logs.traffic_type, flow_logs.max_aggregation_interval) == ("ALL", 60)
+    assert flow_logs.retention_days == 30
+
+
+def test_environment_defaults_to_the_stack_name() -> None:
+    assert parse(VALID).environment == "prod"
+
+
+def test_common_tags_carry_project_environment_owner_cost_center_and_manager() -> None:
+    assert parse(VALID).common_tags() == {
+        "Project": "shop",
+        "Environment": "prod",
+        "ManagedBy": "pulumi",
+        "Owner": "team",
+        "CostCenter": "CC-1",
+    }
+
+
+def test_every_config_field_documents_its_default_and_why() -> None:
+    for model in iter_models(StackConfig):
+        for name, info in model.model_fields.items():
+            assert info.description and len(info.description) > 20, f"{model.__name__}.{name}"
+
+
+def test_models_are_immutable() -> None:
+    with pytest.raises(ValueError, match="frozen"):
+        NetworkConfig().az_count = 2  # type: ignore[misc]
+
+
+# --- One test per validation rule, each message naming key path, value and what is allowed ---
+
+
+@pytest.mark.parametrize(
+    ("values", "path", "shown", "allowed"),
+    [
+        (
+            {"network": {"azCount": 1}},
+            "platform:network.azCount",
+            "got 1",
+            "an integer from 2 to 3",
+        ),
+        (
+            {"network": {"azCount": 4}},
+            "platform:network.azCount",
+            "got 4",
+            "an integer from 2 to 3",
+        ),
+        ({"network": {"azCount": "three"}}, "platform:network.azCount", "'three'", "from 2 to 3"),
+        (
+            {"network": {"cidr": "10.0.0.0/24"}},
+            "platform:network.cidr",
+            "'10.0.0.0/24'",
+            "/16 to /20",
+        ),
+        (
+            {"network": {"cidr": "10.0.0.1/16"}},
+            "platform:network.cidr",
+            "'10.0.0.1/16'",
+            "/16 to /20",
+        ),
+        ({"network": {"cidr": "banana"}}, "platform:network.cidr", "'banana'", "CIDR notation"),
+        (
+            {"network": {"natStrategy": "per-az"}},
+            "platform:network.natStrategy",
+            "'per-az'",
+            '"per_az", "single", "none"',
+        ),
+        (
+            {"network": {"interfaceEndpoints": ["sts", "s4"]}},
+            "platform:network.interfaceEndpoints[1]",
+            "'s4'",
+            '"ecr.api"',
+        ),
+        (
+            {"network": {"flowLogs": {"retentionDays": 8}}},
+            "platform:network.flowLogs.retentionDays",
+            "got 8",
+            "one of 1, 3, 5, 7",
+        ),
+        (
+            {"network": {"flowLogs": {"trafficType": "SOME"}}},
+            "platform:network.flowLogs.trafficType",
+            "'SOME'",
+            '"ALL", "ACCEPT", "REJECT"',
+        ),
+        (
+            {"network": {"flowLogs": {"maxAggregationInterval": 30}}},
+            "platform:network.flowLogs.maxAggregationInterval",
+            "got 30",
+            "one of 60, 600",
+        ),
+        ({"network": 5}, "platform:network", "got 5", "a mapping with keys cidr, azCount"),
+        ({"environment": "Prod_1"}, "platform:environment", "'Prod_1'", "lowercase letters"),
+        ({"owner": "team#1"}, "platform:owner", "'team#1'", "letters, digits, spaces"),
+        ({"allowedAccountIds": ["12345"]}, "platform:allowedAccountIds[0]", "'12345'", "12-digit"),
+    ],
+)
+def test_bad_values_are_refused_naming_key_value_and_allowed(
+    values: dict[str, Any], path: str, shown: str, allowed: str
+) -> None:
+    message = error_of(VALID | values)
+    line = next(line for line in message.splitlines() if path + ":" in line)
+    assert shown in line and allowed in line, line
+
+
+def test_unknown_keys_are_refused_listing_the_allowed_keys() -> None:
+    message = error_of(VALID | {"network": {"azCuont": 2}})
+    assert "platform:network.azCuont: unknown key (value 2); allowed keys: cidr, azCount" in message
+
+
+def test_unknown_top_level_keys_are_refused() -> None:
+    message = error_of(VALID | {"databse": {}})
+    assert "platform:databse: unknown key" in message and "allowed keys: aws:region" in message
+
+
+def test_missing_required_keys_are_named() -> None:
+    message = error_of({"project": "shop"})
+    assert "platform:owner: required but not set" in message
+    assert "platform:costCenter: required but not set" in message
+
+
+def test_missing_region_is_named_by_its_aws_key() -> None:
+    assert "aws:region: required but not set" in error_of(VALID, region=None)
+
+
+def test_bad_region_is_named_by_its_aws_key() -> None:
+    assert "aws:region: String should match" in error_of(VALID, region="Europe")
+
+
+def test_duplicate_endpoints_are_refused() -> None:
+    message = error_of(VALID | {"network": {"interfaceEndpoints": ["sts", "sts"]}})
+    assert (
+        "platform:network.interfaceEndpoints: each endpoint may appear once; repeated: sts"
+        in message
+    )
+
+
+def test_no_nat_requires_the_endpoints_private_nodes_need() -> None:
+    message = error_of(VALID | {"network": {"natStrategy": "none"}})
+    assert "platform:network: natStrategy 'none'" in message
+    assert "ec2, eks-auth, elasticloadbalancing" in message
+
+
+def test_every_problem_is_reported_in_one_message() -> None:
+    message = error_of({"network": {"azCount": 9, "natStrategy": "x"}}, region="mars")
+    assert message.startswith("Invalid configuration for stack 'prod'; nothing was deployed:")
+    assert len([line for line in message.splitlines() if line.startswith("  - ")]) == 6
+
+
+def test_keys_read_in_plaintext_must_not_be_set_as_secrets() -> None:
+    message = error_of(VALID, secret_keys=["owner"])
+    assert "platform:owner: is set as a secret, but this key is used in plaintext" in message
+
+
+def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
+    config = {
+        "aws:region": "eu-west-1",
+        "platform:project": "shop",
+        "platform:owner": "team",
+        "platform:costCenter": "CC-1",
+        "platform:network": json.dumps({"azCount": 2}),
+    }
+
+    def program() -> StackConfig:
+        from components.config import load_stack_config
+
+        loaded = load_stack_config()
+        assert loaded.network.az_count == 2
+        return loaded
+
+    run(program, config=config, stack="dev")
+
+
+def test_config_errors_are_clean_run_errors_without_traceback() -> None:
+    import pulumi
+
+    assert issubclass(ConfigError, pulumi.RunError)
+
+
+# --- Property: any invalid config fails cleanly and registers nothing -----------------------
+
+
+def _leaves(
+    model: type[BaseModel], path: tuple[str, ...] = ()
+) -> list[tuple[tuple[str, ...], Any]]:
+    """Every (key path, annotation) of the stack file, nested models expanded, top level too."""
+    found: list[tuple[tuple[str, ...], Any]] = []
+    for name, info in model.model_fields.items():
+        key = config_key(name, info)
+        if ":" in key:
+            continue  # aws:region is the provider's key, set apart from the namespace
+        found.append(((*path, key), info.annotation))
+        annotation = info.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            found.extend(_leaves(annotation, (*path, key)))
+    return found
+
+
+LEAVES = _leaves(StackConfig)
+MODEL_PATHS = [()] + [p for p, a in LEAVES if isinstance(a, type) and issubclass(a, BaseModel)]
+
+junk = st.one_of(
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=20),
+    st.booleans(),
+    st.none(),
+    st.lists(st.one_of(st.integers(), st.text(max_size=8)), max_size=3),
+    st.dictionaries(st.text(min_size=1, max_size=8), st.integers(), max_size=2),
+)
+
+
+def _stack_file_values() -> dict[str, Any]:
+    """The prod stack file's ``platform:`` values, decoded as in the file."""
+    stack_file = load_stack_file("prod", PROJECT_ROOT)
+    values: dict[str, Any] = {}
+    for key, raw in stack_file.config.items():
+        if key.startswith("platform:"):
+            values[key.removeprefix("platform:")] = json.loads(raw) if raw[:1] in "{[" else raw
+    return values
+
+
+def _set(values: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
+    result = json.loads(json.dumps(values))
+    target = result
+    for key in path[:-1]:
+        if not isinstance(target.get(key), dict):
+            target[key] = {}
+        target = target[key]
+    target[path[-1]] = value
+    return result
+
+
+@st.composite
+def invalid_stack_files(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
+    """A valid stack file with one key made invalid: a bad value, or an unknown key."""
+    base = _stack_file_values()
+    if draw(st.booleans()):
+        path, _ = draw(st.sampled_from(LEAVES))
+        values = _set(base, path, draw(junk))
+    else:
+        parent = draw(st.sampled_from(MODEL_PATHS))
+        name = draw(st.from_regex(r"[a-z][a-zA-Z]{2,12}", fullmatch=True))
+        path = (*parent, name)
+        values = _set(base, path, draw(junk))
+    key_path = "platform:" + ".".join(path)
+    return values, key_path
+
+
+def _as_cli_config(values: dict[str, Any]) -> dict[str, str]:
+    stack_file = load_stack_file("prod", PROJECT_ROOT)
+    config = {k: v for k, v in stack_file.config.items() if not k.startswith("platform:")}
+    config |= {f"platform:{k}": as_config_string(v) for k, v in values.items()}
+    return config
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(invalid_stack_files())
+def test_random_invalid_configs_fail_cleanly_and_register_nothing(
+    case: tuple[dict[str, Any], str],
+) -> None:
+    values, key_path = case
+    config = _as_cli_config(values)
+    try:
+        parse(
+            {
+                key.removeprefix("platform:"): decode_config_value(raw)
+                for key, raw in config.items()
+                if key.startswith("platform:")
+            }
+        )
+    except ConfigError:
+        pass
+    else:
+        assume(False)  # the junk happened to be valid (e.g. a known key, a coercible number)
+
+    recording = run_main(PROJECT_ROOT, project="platform", stack="prod", config=config)
+    assert isinstance(recording.error, ConfigError), recording.error
+    assert key_path in str(recording.error)
+    assert recording.cloud_resources() == []
+    assert [r.type for r in recording.resources] == ["pulumi:pulumi:Stack"]
+
+
+def test_leaves_cover_every_key_of_every_model() -> None:
+    """The property test above reaches every key: a new model is covered without new code."""
+    paths = {path for path, _ in LEAVES}
+    for model in iter_models(StackConfig):
+        for name, info in model.model_fields.items():
+            key = config_key(name, info)
+            assert ":" in key or any(path[-1] == key for path in paths), key
+
+
+def test_describe_handles_every_annotation_in_the_models() -> None:
+    """Every key has a human description of what it allows (no Python type names leak)."""
+    from components.config import describe_allowed
+
+    for model in iter_models(StackConfig):
+        for _name, info in model.model_fields.items():
+            text = describe_allowed(info.annotation, info)
+            assert not re.search(r"typing\.|<class|Annotated", text), text
+            assert typing.get_origin(info.annotation) is not typing.Union or text

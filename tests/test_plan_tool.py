@@ -1,0 +1,111 @@
+"""The offline plan (``python -m tools.plan``): what it prints, writes and refuses."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.plan import PROJECT_ROOT, load_stack_file, main, mask_secrets, stack_names
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Path:
+    """A copy of the project's program and stack files to change freely."""
+    for name in ["Pulumi.yaml", "__main__.py", *[f"Pulumi.{s}.yaml" for s in stack_names()]]:
+        shutil.copy(PROJECT_ROOT / name, tmp_path / name)
+    return tmp_path
+
+
+def test_prod_plan_prints_the_tree_counts_and_outputs(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "prod"]) == 0
+    out = capsys.readouterr().out
+    assert "Offline plan of stack 'prod'" in out
+    assert "└─ platform:index:Platform  platform" in out
+    assert "platform:network:Network  platform-network" in out
+    assert "  9  aws:ec2/subnet:Subnet" in out
+    assert "  3  aws:ec2/natGateway:NatGateway" in out
+    assert "  1  aws:ec2/flowLog:FlowLog" in out
+    assert "aws:ec2/vpcEndpoint:VpcEndpoint  platform-network-ecr-api-endpoint" in out
+    assert 'vpcCidr: "10.20.0.0/16"' in out
+
+
+def test_dev_plan_shows_a_single_nat(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "dev"]) == 0
+    assert "  1  aws:ec2/natGateway:NatGateway" in capsys.readouterr().out
+
+
+def test_json_lists_every_resource_with_its_inputs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "plan.json"
+    assert main(["--stack", "dev", "--json", str(target)]) == 0
+    plan = json.loads(target.read_text())
+    assert plan["stack"] == "dev" and plan["region"] == "eu-west-1"
+    vpc = next(r for r in plan["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
+    assert vpc["inputs"]["cidrBlock"] == "10.10.0.0/16"
+    assert vpc["parent"].endswith("platform:network:Network::platform-network")
+    assert plan["outputs"]["vpcCidr"] == "10.10.0.0/16"
+
+
+def test_a_bad_value_exits_2_naming_the_key_and_registers_nothing(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file = project_copy / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace("azCount: 2", "azCount: 5"))
+    assert main(["--stack", "dev", "--root", str(project_copy)]) == 2
+    err = capsys.readouterr().err
+    assert "platform:network.azCount: Input should be less than or equal to 3 (got 5)" in err
+    assert "allowed: an integer from 2 to 3" in err
+    assert "(0 resources registered)" in err
+
+
+def test_any_stack_file_can_be_planned_not_only_dev_and_prod(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staging = (project_copy / "Pulumi.dev.yaml").read_text().replace("10.10.0.0/16", "10.30.0.0/16")
+    (project_copy / "Pulumi.staging.yaml").write_text(staging)
+    assert main(["--stack", "staging", "--root", str(project_copy)]) == 0
+    out = capsys.readouterr().out
+    assert "Offline plan of stack 'staging'" in out and '"10.30.0.0/16"' in out
+
+
+def test_an_unknown_stack_exits_2_listing_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--stack", "nope"]) == 2
+    assert "no stack file Pulumi.nope.yaml; stacks here: dev, prod" in capsys.readouterr().err
+
+
+def test_secure_values_become_secret_placeholders(project_copy: Path) -> None:
+    stack_file = project_copy / "Pulumi.dev.yaml"
+    stack_file.write_text(
+        stack_file.read_text() + "  platform:someToken:\n    secure: v1:AAAABBBB\n"
+    )
+    loaded = load_stack_file("dev", project_copy)
+    assert "platform:someToken" in loaded.secret_keys
+    assert "AAAABBBB" not in loaded.config["platform:someToken"]
+
+
+def test_secrets_are_masked_in_the_json(tmp_path: Path) -> None:
+    inputs = {"name": "db", "password": "hunter2", "nested": {"token": "t", "ok": 1}}
+    masked = mask_secrets(inputs, {"password", "nested.token"})
+    assert masked == {
+        "name": "db",
+        "password": "[secret]",
+        "nested": {"token": "[secret]", "ok": 1},
+    }
+
+
+def test_the_module_runs_as_a_command() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "tools.plan", "--stack", "dev"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Offline plan of stack 'dev'" in result.stdout

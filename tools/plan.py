@@ -1,0 +1,309 @@
+"""Offline plan: what ``pulumi preview`` would show, without an AWS account or the Pulumi CLI.
+
+Runs the real, unmodified ``__main__.py`` in-process under the recording mock engine of
+:mod:`components.testing`, with the stack file's configuration loaded (``secure:`` values replaced
+by placeholders and marked secret), then prints the resources as a tree grouped by component, a
+count per type and the stack outputs with secrets masked. A bad configuration exits with status 2
+and the validation message, having registered no resource.
+
+    python -m tools.plan --stack dev
+    python -m tools.plan --stack prod --json plan-prod.json
+
+Works for every ``Pulumi.<stack>.yaml`` in the project directory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import runpy
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from components.config import ConfigError
+from components.testing import ACCOUNT_ID, Recording, Registered, run
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_MASK = "[secret]"
+
+
+@dataclass(frozen=True)
+class StackFile:
+    """A stack's configuration as the Pulumi CLI would hand it to the program."""
+
+    project: str
+    stack: str
+    config: dict[str, str]
+    secret_keys: tuple[str, ...]
+
+    @property
+    def region(self) -> str:
+        return self.config.get("aws:region", "us-east-1")
+
+
+def stack_names(root: Path = PROJECT_ROOT) -> list[str]:
+    """Every stack that has a ``Pulumi.<stack>.yaml`` in ``root``."""
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in root.glob("Pulumi.*.yaml"))
+
+
+def load_stack_file(stack: str, root: Path = PROJECT_ROOT) -> StackFile:
+    """Merge the project's config defaults (Pulumi.yaml) with the stack file's values.
+
+    Values become the strings the CLI passes: scalars as text, objects and lists as JSON.
+    ``secure:`` values cannot be decrypted here; they become placeholders and their keys are
+    marked secret, exactly as the CLI marks them.
+    """
+    project_file = yaml.safe_load((root / "Pulumi.yaml").read_text()) or {}
+    project = str(project_file["name"])
+    path = root / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = ", ".join(stack_names(root)) or "none"
+        raise FileNotFoundError(f"no stack file {path.name}; stacks here: {known}")
+    stack_file = yaml.safe_load(path.read_text()) or {}
+
+    raw: dict[str, Any] = {}
+    for key, spec in (project_file.get("config") or {}).items():
+        if isinstance(spec, dict) and ("value" in spec or "default" in spec):
+            raw[_full_key(key, project)] = spec.get("value", spec.get("default"))
+        elif not isinstance(spec, dict):
+            raw[_full_key(key, project)] = spec
+    for key, value in (stack_file.get("config") or {}).items():
+        raw[_full_key(key, project)] = value
+
+    config: dict[str, str] = {}
+    secret_keys: list[str] = []
+    for key, value in raw.items():
+        found: list[bool] = []
+        plain = _replace_secure(value, key, found)
+        config[key] = as_config_string(plain)
+        if found:
+            secret_keys.append(key)
+    return StackFile(project, stack, config, tuple(sorted(secret_keys)))
+
+
+def run_stack(stack: str, root: Path = PROJECT_ROOT, *, raise_errors: bool = False) -> Recording:
+    """Run ``__main__.py`` of ``root`` for ``stack`` under the recording mock engine."""
+    stack_file = load_stack_file(stack, root)
+    return run_main(
+        root,
+        project=stack_file.project,
+        stack=stack,
+        config=stack_file.config,
+        secret_keys=stack_file.secret_keys,
+        region=stack_file.region,
+        raise_errors=raise_errors,
+    )
+
+
+def run_main(
+    root: Path,
+    *,
+    project: str,
+    stack: str,
+    config: dict[str, str],
+    secret_keys: tuple[str, ...] = (),
+    region: str = "us-east-1",
+    raise_errors: bool = False,
+) -> Recording:
+    """Run the project's unmodified ``__main__.py`` with this config, as the CLI would."""
+    program = root / "__main__.py"
+
+    def main() -> None:
+        with _project_dir(root):
+            runpy.run_path(str(program), run_name="__main__")
+
+    return run(
+        main,
+        project=project,
+        stack=stack,
+        config=config,
+        secret_keys=secret_keys,
+        region=config.get("aws:region", region),
+        raise_errors=raise_errors,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------------
+
+
+def render(recording: Recording, stack_file: StackFile) -> str:
+    """The plan as text: resource tree, count per type, outputs."""
+    cloud = recording.cloud_resources()
+    lines = [
+        f"Offline plan of stack '{stack_file.stack}' (project {stack_file.project}, region "
+        f"{stack_file.region}, mock account {ACCOUNT_ID})",
+        "",
+        f"Resources: {len(recording.resources) - 1} to create "
+        f"({len(cloud)} in the cloud, the rest components and providers)",
+        "",
+    ]
+    roots = [r for r in recording.resources if r.parent is None]
+    for root in roots:
+        lines.extend(_tree(recording, root, "", True, is_root=True))
+    lines += ["", "Count by type:"]
+    counts = Counter(r.type for r in recording.resources if r.parent is not None)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    for type_, count in sorted(counts.items()):
+        lines.append(f"  {count:>{width}}  {type_}")
+    lines += ["", "Outputs:"]
+    for key in sorted(recording.outputs):
+        shown = (
+            SECRET_MASK if key in recording.secret_outputs else json.dumps(recording.outputs[key])
+        )
+        lines.append(f"  {key}: {shown}")
+    return "\n".join(lines)
+
+
+def _tree(
+    recording: Recording, node: Registered, prefix: str, last: bool, *, is_root: bool = False
+) -> Iterator[str]:
+    flags = []
+    if node.protect:
+        flags.append("protect")
+    if node.retain_on_delete:
+        flags.append("retainOnDelete")
+    if node.ignore_changes:
+        flags.append("ignoreChanges=" + ",".join(node.ignore_changes))
+    suffix = f"  [{'; '.join(flags)}]" if flags else ""
+    branch = "" if is_root else ("└─ " if last else "├─ ")
+    yield f"{prefix}{branch}{node.type}  {node.name}{suffix}"
+    children = recording.children_of(node)
+    # Components first (they group), then resources, each sorted by type and name.
+    children.sort(key=lambda r: (r.custom, r.type, r.name))
+    extension = "" if is_root else ("   " if last else "│  ")
+    for index, child in enumerate(children):
+        yield from _tree(recording, child, prefix + extension, index == len(children) - 1)
+
+
+def to_json(recording: Recording, stack_file: StackFile) -> dict[str, Any]:
+    """The full resource list with inputs (secrets masked), for tools and reviewers."""
+    return {
+        "project": stack_file.project,
+        "stack": stack_file.stack,
+        "region": stack_file.region,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "parent": r.parent,
+                "custom": r.custom,
+                "provider": r.provider,
+                "protect": r.protect,
+                "retainOnDelete": r.retain_on_delete,
+                "ignoreChanges": r.ignore_changes,
+                "dependsOn": r.depends_on,
+                "inputs": mask_secrets(r.inputs, r.secret_inputs),
+            }
+            for r in sorted(recording.resources, key=lambda r: r.urn)
+        ],
+        "outputs": {
+            key: SECRET_MASK if key in recording.secret_outputs else value
+            for key, value in sorted(recording.outputs.items())
+        },
+    }
+
+
+def mask_secrets(value: Any, secret_paths: set[str], path: str = "") -> Any:
+    """``value`` with every secret path (as recorded by the engine) replaced by a mask."""
+    if (path or "<root>") in secret_paths:
+        return SECRET_MASK
+    if isinstance(value, dict):
+        return {
+            k: mask_secrets(v, secret_paths, f"{path}.{k}" if path else k) for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [mask_secrets(v, secret_paths, f"{path}[{i}]") for i, v in enumerate(value)]
+    return value
+
+
+# --------------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.plan", description=(__doc__ or "").split("\n")[0]
+    )
+    parser.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml")
+    parser.add_argument("--json", metavar="FILE", help="also write the full resource list here")
+    parser.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
+    options = parser.parse_args(argv)
+    root = Path(options.root).resolve()
+
+    try:
+        stack_file = load_stack_file(options.stack, root)
+    except (FileNotFoundError, yaml.YAMLError, KeyError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    recording = run_stack(options.stack, root)
+    if isinstance(recording.error, ConfigError):
+        print(str(recording.error), file=sys.stderr)
+        registered = len(recording.cloud_resources())
+        print(f"({registered} resources registered)", file=sys.stderr)
+        return 2
+    if recording.error is not None:
+        traceback.print_exception(recording.error, file=sys.stderr)
+        return 1
+    print(render(recording, stack_file))
+    if options.json:
+        Path(options.json).write_text(
+            json.dumps(to_json(recording, stack_file), indent=2, default=str) + "\n"
+        )
+        print(f"\nWrote {options.json}")
+    return 0
+
+
+def _full_key(key: str, project: str) -> str:
+    return key if ":" in key else f"{project}:{key}"
+
+
+def _replace_secure(value: Any, path: str, found: list[bool]) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            found.append(True)
+            return f"plan-placeholder-secret-{path.replace(':', '-').replace('.', '-')}"
+        return {k: _replace_secure(v, f"{path}.{k}", found) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_replace_secure(v, f"{path}[{i}]", found) for i, v in enumerate(value)]
+    return value
+
+
+def as_config_string(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (dict, list)):
+        return json.dumps(value)
+    return str(value)
+
+
+@contextlib.contextmanager
+def _project_dir(root: Path) -> Iterator[None]:
+    """Run as Pulumi does: from the project directory, with it importable."""
+    previous = Path.cwd()
+    sys.path.insert(0, str(root))
+    os.chdir(root)
+    try:
+        yield
+    finally:
+        os.chdir(previous)
+        with contextlib.suppress(ValueError):
+            sys.path.remove(str(root))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
