@@ -17,11 +17,10 @@ from components.config import (
     FlowLogsConfig,
     NetworkConfig,
     StackConfig,
-    config_key,
     decode_config_value,
-    iter_models,
     parse_stack_config,
 )
+from components.config_messages import config_key, iter_models
 from components.testing import run
 from tools.plan import PROJECT_ROOT, as_config_string, load_stack_file, run_main
 
@@ -349,7 +348,7 @@ def test_leaves_cover_every_key_of_every_model() -> None:
 
 def test_describe_handles_every_annotation_in_the_models() -> None:
     """Every key has a human description of what it allows (no Python type names leak)."""
-    from components.config import describe_allowed
+    from components.config_messages import describe_allowed
 
     for model in iter_models(StackConfig):
         for _name, info in model.model_fields.items():

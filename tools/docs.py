@@ -16,7 +16,8 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
-from components.config import StackConfig, config_key, describe_allowed
+from components.config import StackConfig
+from components.config_messages import config_key, describe_allowed
 
 TARGET = Path(__file__).resolve().parent.parent / "docs" / "config.md"
 
