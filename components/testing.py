@@ -33,8 +33,9 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 from pulumi.runtime import settings as pulumi_settings
 from pulumi.runtime.config import set_all_config
+from pulumi.runtime.proto import resource_pb2
 from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 ACCOUNT_ID = "123456789012"
 PARTITION = "aws"
@@ -58,6 +59,7 @@ class Registered:
     inputs: dict[str, Any]
     secret_inputs: set[str]
     outputs: dict[str, Any]
+    secret_outputs: set[str]
     id: str | None
     protect: bool
     retain_on_delete: bool
@@ -268,6 +270,124 @@ def _log_group(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     return name, {"name": name, "arn": ctx.arn("logs", f"log-group:{name}")}
 
 
+def _kms_key(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    key_id = f"{_hex(ctx.seed, 8)}-{_hex(ctx.seed + '1', 4)}-{_hex(ctx.seed + '2', 4)}-" + (
+        f"{_hex(ctx.seed + '3', 4)}-{_hex(ctx.seed + '4', 12)}"
+    )
+    return key_id, {"keyId": key_id, "arn": ctx.arn("kms", f"key/{key_id}")}
+
+
+def _kms_alias(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(_plain(ctx.inputs.get("name")) or f"alias/{ctx.name}")
+    return name, {"name": name, "arn": ctx.arn("kms", name)}
+
+
+def _secret(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    # Secrets Manager appends 6 random characters to a secret's ARN.
+    arn = ctx.arn("secretsmanager", f"secret:{ctx.physical_name()}-{_hex(ctx.seed, 6)}")
+    return arn, {"arn": arn, "name": ctx.physical_name()}
+
+
+def _secret_version(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    version = f"{_hex(ctx.seed, 8)}-{_hex(ctx.seed, 4)}"
+    secret_id = _plain(ctx.inputs.get("secretId")) or ""
+    return f"{secret_id}|{version}", {"arn": secret_id, "versionId": version}
+
+
+def _rds(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    if kind == "Instance":
+        identifier = str(_plain(ctx.inputs.get("identifier")) or ctx.physical_name())
+        address = f"{identifier}.c{_hex(ctx.account, 11)}.{ctx.region}.rds.amazonaws.com"
+        port = _plain(ctx.inputs.get("port")) or 5432
+        return identifier, {
+            "identifier": identifier,
+            "arn": ctx.arn("rds", f"db:{identifier}"),
+            "address": address,
+            "endpoint": f"{address}:{port}",
+            "port": port,
+            "resourceId": "db-" + _hex(ctx.seed, 26).upper(),
+            "hostedZoneId": "Z29XKXDKYMONMX",
+            "status": "available",
+        }
+    if kind == "Proxy":
+        name = ctx.physical_name()
+        return name, {
+            "name": name,
+            "arn": ctx.arn("rds", f"db-proxy:prx-{_hex(ctx.seed, 17)}"),
+            "endpoint": f"{name}.proxy-c{_hex(ctx.account, 11)}.{ctx.region}.rds.amazonaws.com",
+        }
+    if kind == "ProxyDefaultTargetGroup":
+        proxy = _plain(ctx.inputs.get("dbProxyName")) or ""
+        return str(proxy), {
+            "name": "default",
+            "arn": ctx.arn("rds", f"target-group:prx-tg-{_hex(ctx.seed, 17)}"),
+        }
+    name = ctx.physical_name()
+    return name, {"name": name, "arn": ctx.arn("rds", f"{kind.lower()}:{name}")}
+
+
+def _elasticache(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    if kind == "ReplicationGroup":
+        group_id = str(_plain(ctx.inputs.get("replicationGroupId")) or ctx.physical_name())
+        host = f"{group_id}.{_hex(ctx.seed, 6)}.{ctx.region[:2]}{ctx.region.split('-')[-1]}"
+        suffix = f"{ctx.region}.cache.amazonaws.com"
+        clustered = _plain(ctx.inputs.get("clusterMode")) == "enabled"
+        out: dict[str, Any] = {
+            "replicationGroupId": group_id,
+            "arn": ctx.arn("elasticache", f"replicationgroup:{group_id}"),
+            "memberClusters": [f"{group_id}-00{i}" for i in range(1, 4)],
+        }
+        if clustered:
+            out["configurationEndpointAddress"] = f"clustercfg.{host}.{suffix}"
+        else:
+            out["primaryEndpointAddress"] = f"master.{host}.{suffix}"
+            out["readerEndpointAddress"] = f"replica.{host}.{suffix}"
+        return group_id, out
+    name = ctx.physical_name()
+    return name, {"name": name, "arn": ctx.arn("elasticache", f"{kind.lower()}:{name}")}
+
+
+def _s3_bucket(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(_plain(ctx.inputs.get("bucket")) or ctx.physical_name().lower())
+    return name, {
+        "bucket": name,
+        "arn": f"arn:{PARTITION}:s3:::{name}",
+        "bucketDomainName": f"{name}.s3.amazonaws.com",
+        "bucketRegionalDomainName": f"{name}.s3.{ctx.region}.amazonaws.com",
+        "hostedZoneId": "Z1BKCTXD74EZPE",
+        "region": ctx.region,
+    }
+
+
+def _ecr_repository(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = str(_plain(ctx.inputs.get("name")) or ctx.physical_name())
+    return name, {
+        "name": name,
+        "arn": ctx.arn("ecr", f"repository/{name}"),
+        "registryId": ctx.account,
+        "repositoryUrl": f"{ctx.account}.dkr.ecr.{ctx.region}.amazonaws.com/{name}",
+    }
+
+
+def _docker_image(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    image_name = str(_plain(ctx.inputs.get("imageName")) or ctx.name)
+    repository = image_name.rsplit(":", 1)[0]
+    digest = "sha256:" + hashlib.sha256(ctx.seed.encode()).hexdigest()
+    return f"{repository}@{digest}", {
+        "imageName": image_name,
+        "baseImageName": image_name,
+        "repoDigest": f"{repository}@{digest}",
+    }
+
+
+def _random_password(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    length = int(_plain(ctx.inputs.get("length")) or 32)
+    result = (hashlib.sha512(ctx.seed.encode()).hexdigest() * 4)[:length]
+    return "none", {"result": result, "bcryptHash": "$2a$10$" + _hex(ctx.seed, 53)}
+
+
 def _provider(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     seed = _hex(ctx.seed, 32)
     return f"{seed[:8]}-{seed[8:12]}-{seed[12:16]}-{seed[16:20]}-{seed[20:32]}", {}
@@ -285,6 +405,14 @@ def _generic(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
 
 _OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
+    "aws:kms/key:Key": _kms_key,
+    "aws:kms/alias:Alias": _kms_alias,
+    "aws:secretsmanager/secret:Secret": _secret,
+    "aws:secretsmanager/secretVersion:SecretVersion": _secret_version,
+    "aws:s3/bucket:Bucket": _s3_bucket,
+    "aws:ecr/repository:Repository": _ecr_repository,
+    "docker:index/image:Image": _docker_image,
+    "random:index/randomPassword:RandomPassword": _random_password,
 }
 
 
@@ -297,6 +425,10 @@ def _outputs_for(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
         return _ec2(ctx)
     if ctx.type.startswith("aws:iam/"):
         return _iam(ctx)
+    if ctx.type.startswith("aws:rds/"):
+        return _rds(ctx)
+    if ctx.type.startswith("aws:elasticache/"):
+        return _elasticache(ctx)
     return _generic(ctx)
 
 
@@ -359,6 +491,21 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:{PARTITION}:iam::{self.account_id}:user/ci",
                 "userId": "AIDA" + _hex(self.account_id, 17).upper(),
                 "id": self.account_id,
+            },
+            "aws:elb/getServiceAccount:getServiceAccount": lambda _: {
+                # The regional ELB account; the mock uses a fixed one for every region.
+                "arn": f"arn:{PARTITION}:iam::156460612806:root",
+                "id": "156460612806",
+                "region": self.region,
+            },
+            "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args: {
+                "authorizationToken": "QVdTOm1vY2stZWNyLXRva2Vu",
+                "userName": "AWS",
+                "password": "mock-ecr-token",
+                "proxyEndpoint": f"https://{self.account_id}.dkr.ecr.{self.region}.amazonaws.com",
+                "registryId": args.get("registryId", self.account_id),
+                "expiresAt": "2030-01-01T00:00:00Z",
+                "id": self.region,
             },
             "aws:index/getPartition:getPartition": lambda _: {
                 "partition": PARTITION,
@@ -451,13 +598,14 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 f"{request.type} {request.name!r} would use the default {package} provider, "
                 "which pulumi:disable-default-providers turns off: pass an explicit provider"
             )
-        response = super().RegisterResource(request)
+        response = self._register(request, urn)
         secret_inputs: set[str] = set()
         inputs = _unwrap(rpc.deserialize_properties(request.object), "", secret_inputs)
         if is_provider and isinstance(inputs, dict):
             # Providers receive nested settings (defaultTags, assumeRole ...) as JSON text.
             inputs = {key: _json_or_text(value) for key, value in inputs.items()}
-        outputs = _unwrap(rpc.deserialize_properties(response.object), "", set())
+        secret_outputs: set[str] = set()
+        outputs = _unwrap(rpc.deserialize_properties(response.object), "", secret_outputs)
         record = Registered(
             urn=urn,
             type=request.type,
@@ -468,6 +616,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=inputs if isinstance(inputs, dict) else {},
             secret_inputs=secret_inputs,
             outputs=outputs if isinstance(outputs, dict) else {},
+            secret_outputs=secret_outputs,
             id=response.id or None,
             protect=bool(request.protect),
             retain_on_delete=bool(request.retainOnDelete),
@@ -483,13 +632,40 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             self.records.append(record)
         return response
 
+    def _register(self, request: Any, urn: str) -> Any:
+        """Pulumi's MockMonitor.RegisterResource, plus the engine's ``additionalSecretOutputs``:
+        outputs a resource declares secret (a password's ``result``, a secret version's
+        ``secretString``) come back secret, as they do from the real engine."""
+        if request.type == "pulumi:pulumi:Stack":
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        id_, state = self.mocks.new_resource(
+            pulumi.runtime.MockResourceArgs(
+                typ=request.type,
+                name=request.name,
+                inputs=inputs,
+                provider=request.provider,
+                resource_id=request.importId,
+                custom=request.custom or False,
+            )
+        )
+        for key in request.additionalSecretOutputs:
+            if key in state:
+                state[key] = rpc.wrap_rpc_secret(state[key])
+        state_proto = _sync_await(rpc.serialize_properties(state, {}))
+        self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, id_ or "", state)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=id_ or "", object=state_proto)
+
     def RegisterResourceOutputs(self, request: Any) -> Any:  # noqa: N802 (gRPC method name)
         """A component's ``register_outputs``: kept as that component's outputs."""
-        outputs = _unwrap(rpc.deserialize_properties(request.outputs), "", set())
+        secret_outputs: set[str] = set()
+        outputs = _unwrap(rpc.deserialize_properties(request.outputs), "", secret_outputs)
         with self._lock:
             for record in self.records:
                 if record.urn == request.urn and isinstance(outputs, dict):
                     record.outputs = outputs
+                    record.secret_outputs = secret_outputs
                     record.registered_outputs = True
         return super().RegisterResourceOutputs(request)
 
