@@ -5,10 +5,10 @@ Configuration is validated first, so a bad stack file stops here before any reso
 
 import pulumi
 
-from components.config import load_stack_config
+from components.config import load_app_secret_values, load_stack_config
 from components.platform import Platform
 
 config = load_stack_config()
-platform = Platform("platform", config)
+platform = Platform("platform", config, app_secret_values=load_app_secret_values(config))
 for key, value in platform.stack_outputs().items():
     pulumi.export(key, value)

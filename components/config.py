@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import ipaddress
 import json
+import re
 import typing
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -38,6 +40,17 @@ from pydantic.alias_generators import to_camel
 
 from components.config_messages import config_key, describe_error
 from components.network_layout import LayoutError, parse_vpc_cidr
+from components.postgres_tuning import (
+    ConnectionBudget,
+    PostgresSettings,
+    check_fit,
+    connection_budget,
+    tune,
+)
+from components.time_windows import daily_minutes, daily_overlaps_weekly, weekly_minutes
+
+#: The project directory (where Pulumi.yaml is): build contexts are relative to it.
+PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # --------------------------------------------------------------------------------------------
 # Shared building blocks
@@ -215,10 +228,733 @@ class NetworkConfig(ConfigModel):
             ]
             if missing:
                 raise ValueError(
-                    "natStrategy 'none' leaves private subnets without internet egress, so nodes "
-                    "reach AWS only through endpoints: add to interfaceEndpoints "
+                    "$.natStrategy 'none' leaves private subnets without internet egress, so "
+                    "nodes reach AWS only through endpoints: add to $.interfaceEndpoints "
                     f"{', '.join(missing)} (or use natStrategy 'single' or 'per_az')"
                 )
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Encryption keys and app secrets
+# --------------------------------------------------------------------------------------------
+
+
+class KmsConfig(ConfigModel):
+    """Customer-managed KMS keys, one per data domain (see docs/data.md)."""
+
+    rotation_period_days: int = Field(
+        default=365,
+        ge=90,
+        le=2560,
+        description="Days between automatic rotations of each key's material. Default 365, the "
+        "yearly rotation most compliance frameworks ask for; AWS allows 90..2560.",
+    )
+    deletion_window_days: int = Field(
+        default=30,
+        ge=7,
+        le=30,
+        description="Days a deleted key waits before it is destroyed, during which deletion can "
+        "be cancelled. Default 30, the longest: a destroyed key makes its data unreadable; dev "
+        "uses 7.",
+    )
+
+
+#: Name of the secret config key holding the app secrets' values (set with --secret --path).
+APP_SECRET_VALUES_KEY = "appSecretValues"
+
+AppSecretName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z][a-zA-Z0-9]{1,63}$",
+        json_schema_extra={"allowed": "a camelCase name of 2 to 64 letters and digits"},
+    ),
+]
+
+
+class AppSecretsConfig(ConfigModel):
+    """Third-party keys of the apps, kept in Secrets Manager; values set with --secret."""
+
+    names: tuple[AppSecretName, ...] = Field(
+        default=(
+            "jwtSecret",
+            "clerkSecretKey",
+            "clerkPublishableKey",
+            "smtpPassword",
+            "oauthGoogleClientSecret",
+            "stripeSecretKey",
+            "stripeWebhookSecret",
+            "sentryDsn",
+        ),
+        description="The app secrets, each a Secrets Manager secret whose value is "
+        "platform:appSecretValues.<name>, set with `pulumi config set --secret --path "
+        "'appSecretValues.<name>' <value>`. Default: the keys the seed apps use (JWT, Clerk, "
+        "SMTP, OAuth, Stripe, Sentry).",
+    )
+    recovery_window_days: int = Field(
+        default=30,
+        description="Days a deleted secret can still be restored. Default 30, the longest; dev "
+        "uses 0 (deleted at once) so a torn-down stack can be recreated with the same names.",
+        json_schema_extra={"allowed": "0 (delete at once) or a number of days from 7 to 30"},
+    )
+
+    @field_validator("names")
+    @classmethod
+    def _unique_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        duplicates = sorted({name for name in value if value.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"each secret may appear once; repeated: {', '.join(duplicates)}")
+        return value
+
+    @field_validator("recovery_window_days")
+    @classmethod
+    def _recovery_window(cls, value: int) -> int:
+        if value != 0 and not 7 <= value <= 30:
+            raise ValueError("Secrets Manager takes 0 or 7..30 days")
+        return value
+
+
+# --------------------------------------------------------------------------------------------
+# PostgreSQL
+# --------------------------------------------------------------------------------------------
+
+RdsInstanceClass = Literal[
+    "db.t4g.micro", "db.t4g.small", "db.t4g.medium", "db.t4g.large", "db.t4g.xlarge",
+    "db.t4g.2xlarge", "db.m6g.large", "db.m6g.xlarge", "db.m6g.2xlarge", "db.m6g.4xlarge",
+    "db.m7g.large", "db.m7g.xlarge", "db.m7g.2xlarge", "db.m7g.4xlarge", "db.r6g.large",
+    "db.r6g.xlarge", "db.r6g.2xlarge", "db.r6g.4xlarge", "db.r7g.large", "db.r7g.xlarge",
+    "db.r7g.2xlarge", "db.r7g.4xlarge",
+]  # fmt: skip
+
+PerformanceInsightsRetention = Literal[7, 31, 62, 93, 124, 155, 186, 217, 248, 279, 310, 341,
+                                       372, 403, 434, 465, 496, 527, 558, 589, 620, 651, 682,
+                                       713, 731]  # fmt: skip
+
+DailyWindow = Annotated[
+    str,
+    Field(json_schema_extra={"allowed": "a daily UTC window hh24:mi-hh24:mi of 30+ minutes"}),
+]
+WeeklyWindow = Annotated[
+    str,
+    Field(
+        json_schema_extra={"allowed": "a weekly UTC window ddd:hh24:mi-ddd:hh24:mi of 30+ minutes"}
+    ),
+]
+
+
+class PostgresParameters(ConfigModel):
+    """Overrides of the derived PostgreSQL tuning; omitted keys keep the derived value."""
+
+    shared_buffers_mb: int | None = Field(
+        default=None,
+        ge=16,
+        description="shared_buffers in MiB. Default: 25 % of the class's "
+        "memory (the spec's 1 GB of 4 GB).",
+    )
+    effective_cache_size_mb: int | None = Field(
+        default=None,
+        ge=16,
+        description="effective_cache_size in MiB. Default: 75 % of the "
+        "class's memory (the spec's 3 GB of 4 GB).",
+    )
+    maintenance_work_mem_mb: int | None = Field(
+        default=None,
+        ge=1,
+        description="maintenance_work_mem in MiB. Default: 1/16 of the "
+        "class's memory, at most 2 GiB (the spec's 256 MB of 4 GB).",
+    )
+    work_mem_kb: int | None = Field(
+        default=None,
+        ge=64,
+        description="work_mem in kB. Default: (memory - shared_buffers) / "
+        "(3 x max_connections), the spec's 2 MB on 4 GB.",
+    )
+    wal_buffers_mb: int | None = Field(
+        default=None,
+        ge=1,
+        le=512,
+        description="wal_buffers in MiB. Default: 16 (spec), at most 1/32 of shared_buffers.",
+    )
+    min_wal_size_mb: int | None = Field(
+        default=None,
+        ge=32,
+        description="min_wal_size in MiB. Default: 2048 (spec), at most a quarter of max_wal_size.",
+    )
+    max_wal_size_mb: int | None = Field(
+        default=None,
+        ge=64,
+        description="max_wal_size in MiB. Default: 8192 (spec), at most "
+        "1/5 of the allocated storage.",
+    )
+    max_connections: int | None = Field(
+        default=None,
+        ge=10,
+        description="max_connections. Default: 500 (spec), at most RDS's "
+        "memory-based cap for the class.",
+    )
+    max_worker_processes: int | None = Field(
+        default=None,
+        ge=1,
+        le=64,
+        description="max_worker_processes. Default: 8 (spec), at least the class's vCPUs.",
+    )
+    max_parallel_workers: int | None = Field(
+        default=None,
+        ge=0,
+        le=64,
+        description="max_parallel_workers. Default: 8 (spec), at most the class's vCPUs.",
+    )
+    max_parallel_workers_per_gather: int | None = Field(
+        default=None,
+        ge=0,
+        le=32,
+        description="max_parallel_workers_per_gather. Default: 4 "
+        "(spec), at most half the class's vCPUs.",
+    )
+    checkpoint_completion_target: float | None = Field(
+        default=None,
+        ge=0.1,
+        le=1.0,
+        description="checkpoint_completion_target. Default 0.9 "
+        "(spec): spread checkpoint writes over the interval.",
+    )
+    random_page_cost: float | None = Field(
+        default=None,
+        ge=1.0,
+        le=10.0,
+        description="random_page_cost. Default 1.1 (spec): SSD "
+        "(gp3) random reads cost about as much as sequential ones.",
+    )
+    effective_io_concurrency: int | None = Field(
+        default=None,
+        ge=1,
+        le=1000,
+        description="effective_io_concurrency. Default 200 (spec), suited to SSD storage.",
+    )
+    slow_query_ms: int | None = Field(
+        default=None,
+        ge=-1,
+        description="log_min_duration_statement in ms: slower statements "
+        "are logged. Default 500, the spec's API p95 alarm threshold; -1 turns it off.",
+    )
+
+    def overrides(self) -> dict[str, int | float]:
+        """The set keys, named as in PostgresSettings."""
+        return {k: v for k, v in self.model_dump().items() if v is not None}
+
+
+class ProxyConfig(ConfigModel):
+    """RDS Proxy: connection pooling in front of the primary (the spec's PgBouncer, managed)."""
+
+    enabled: bool = Field(
+        default=True,
+        description="Put RDS Proxy in front of the primary. Default true: 20 API pods x 50 "
+        "pooled connections (spec) are more than max_connections; the proxy multiplexes them "
+        "and keeps connections across failovers. Dev may turn it off.",
+    )
+    max_connections_percent: int = Field(
+        default=80,
+        ge=1,
+        le=100,
+        description="Share of max_connections the proxy may open. Default 80: the rest is kept "
+        "for migrations, administration and direct readers.",
+    )
+    max_idle_connections_percent: int = Field(
+        default=50,
+        ge=0,
+        le=100,
+        description="Share of max_connections the proxy keeps open while idle. Default 50: warm "
+        "connections for bursts without pinning the whole budget.",
+    )
+    idle_client_timeout_seconds: int = Field(
+        default=1800,
+        ge=1,
+        le=28800,
+        description="Seconds an idle client connection is kept. Default 1800 (RDS's default).",
+    )
+    borrow_timeout_seconds: int = Field(
+        default=30,
+        ge=0,
+        le=300,
+        description="Seconds a client waits for a database connection from the pool. Default "
+        "30, the spec's connect timeout.",
+    )
+
+
+class PoolConfig(ConfigModel):
+    """The API's connection pools, for the connection budget check."""
+
+    api_max_replicas: int = Field(
+        default=20,
+        ge=1,
+        le=1000,
+        description="Most API pods at once (the HPA's maximum). Default 20 (spec).",
+    )
+    size_per_replica: int = Field(
+        default=50,
+        ge=1,
+        le=1000,
+        description="Connections in each API pod's pool. Default 50 (spec).",
+    )
+    min_per_replica: int = Field(
+        default=2,
+        ge=0,
+        le=1000,
+        description="Connections each pool keeps open. Default 2 (spec).",
+    )
+    reserved_connections: int = Field(
+        default=20,
+        ge=0,
+        le=1000,
+        description="Connections kept out of the pools: superuser slots, migrations, "
+        "administration, replication. Default 20.",
+    )
+
+
+class DatabaseConfig(ConfigModel):
+    """PostgreSQL on RDS: primary, read replicas, tuning, backups, proxy."""
+
+    engine_version: str = Field(
+        default="16",
+        pattern=r"^1[3-9](\.\d+)?$",
+        description="PostgreSQL version: a major ('16', minor upgrades applied automatically in "
+        "the maintenance window) or major.minor. Default 16 (spec).",
+        json_schema_extra={"allowed": "a PostgreSQL major version 13..19, optionally .minor"},
+    )
+    instance_class: RdsInstanceClass = Field(
+        default="db.r6g.xlarge",
+        description="Instance class of the primary (and replicas). Default db.r6g.xlarge, the "
+        "spec's cost anchor (4 vCPUs, 32 GiB). Tuning is derived from its memory.",
+    )
+    allocated_storage_gb: int = Field(
+        default=100,
+        ge=20,
+        le=65536,
+        description="Initial gp3 storage in GB. Default 100: gp3's baseline 3,000 IOPS and "
+        "room for WAL.",
+    )
+    max_allocated_storage_gb: int = Field(
+        default=1000,
+        ge=22,
+        le=65536,
+        description="Storage autoscaling ceiling in GB. Default 1000: storage grows without a "
+        "deploy, with a bound on cost.",
+    )
+    multi_az: bool = Field(
+        default=True,
+        description="Synchronous standby in another AZ with automatic failover. Default true; "
+        "dev turns it off.",
+    )
+    read_replicas: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Read replicas, each in another AZ. Default 2 (spec: primary + 2 read "
+        "replicas); dev 0.",
+    )
+    database_name: str = Field(
+        default="app",
+        pattern=r"^[a-z][a-z0-9_]{0,62}$",
+        description="Database created on the primary. Default app.",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 63 characters"},
+    )
+    master_username: str = Field(
+        default="app_admin",
+        pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Master user; its password is generated and kept by RDS in Secrets "
+        "Manager. Default app_admin ('postgres' and 'rdsadmin' are reserved or discouraged).",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
+    app_username: str = Field(
+        default="app",
+        pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Database user of the apps, with a generated password in Secrets Manager "
+        "that the proxy accepts; the release migration creates the role. Default app.",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
+    backup_retention_days: int = Field(
+        default=30,
+        ge=0,
+        le=35,
+        description="Days of automated backups and point-in-time recovery. Default 30 (spec).",
+    )
+    backup_window: DailyWindow = Field(
+        default="02:00-03:00",
+        description="Daily backup window (UTC). Default 02:00-03:00, the quietest hours.",
+    )
+    maintenance_window: WeeklyWindow = Field(
+        default="sun:04:00-sun:05:00",
+        description="Weekly maintenance window (UTC), where minor upgrades and pending "
+        "parameter changes apply. Default sun:04:00-sun:05:00, after the backup window.",
+    )
+    performance_insights_retention_days: PerformanceInsightsRetention = Field(
+        default=7,
+        description="Days Performance Insights keeps query statistics. Default 7, the free tier.",
+    )
+    monitoring_interval_seconds: Literal[0, 1, 5, 10, 15, 30, 60] = Field(
+        default=15,
+        description="Enhanced Monitoring interval (OS metrics). Default 15, the spec's scrape "
+        "interval; 0 turns it off.",
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=30,
+        description="Days CloudWatch keeps the exported postgresql and upgrade logs. Default 30.",
+    )
+    parameters: PostgresParameters = Field(
+        default=PostgresParameters(),
+        description="Overrides of the tuning derived from the instance class (docs/data.md).",
+    )
+    apply_immediately: bool = Field(
+        default=False,
+        description="Apply modifications at once instead of in the maintenance window. Default "
+        "false: a resize or parameter change never restarts the primary mid-day; dev sets true.",
+    )
+    proxy: ProxyConfig = Field(
+        default=ProxyConfig(), description="RDS Proxy in front of the primary (see ProxyConfig)."
+    )
+    pool: PoolConfig = Field(
+        default=PoolConfig(), description="The API's pools, checked against max_connections."
+    )
+
+    @field_validator("backup_window")
+    @classmethod
+    def _daily(cls, value: str) -> str:
+        daily_minutes(value)
+        return value
+
+    @field_validator("maintenance_window")
+    @classmethod
+    def _weekly(cls, value: str) -> str:
+        weekly_minutes(value)
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DatabaseConfig:
+        problems: list[str] = []
+        if self.max_allocated_storage_gb * 10 < self.allocated_storage_gb * 11:
+            problems.append(
+                f"$.maxAllocatedStorageGb ({self.max_allocated_storage_gb}) must be at least "
+                f"10 % above $.allocatedStorageGb ({self.allocated_storage_gb}) for storage "
+                "autoscaling"
+            )
+        if self.read_replicas and self.backup_retention_days < 1:
+            problems.append(
+                "$.readReplicas need automated backups on the primary: $.backupRetentionDays >= 1"
+            )
+        if daily_overlaps_weekly(self.backup_window, self.maintenance_window):
+            problems.append(
+                f"$.backupWindow {self.backup_window} overlaps $.maintenanceWindow "
+                f"{self.maintenance_window}; AWS refuses overlapping windows"
+            )
+        tuned = self.tuning()
+        for problem in check_fit(tuned, self.instance_class, self.allocated_storage_gb):
+            problems.append(_settings_to_keys(problem))
+        problems.extend(_settings_to_keys(why) for why in self.connection_budget().problems())
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    def tuning(self) -> PostgresSettings:
+        """The PostgreSQL settings: derived from the class and storage, with overrides."""
+        return tune(self.instance_class, self.allocated_storage_gb, self.parameters.overrides())
+
+    def connection_budget(self) -> ConnectionBudget:
+        """How the API's pools fit max_connections, through the proxy or directly."""
+        return connection_budget(
+            max_connections=self.tuning().max_connections,
+            api_max_replicas=self.pool.api_max_replicas,
+            pool_size_per_replica=self.pool.size_per_replica,
+            pool_min_per_replica=self.pool.min_per_replica,
+            reserved=self.pool.reserved_connections,
+            proxy_enabled=self.proxy.enabled,
+            proxy_max_connections_percent=self.proxy.max_connections_percent,
+        )
+
+
+def _settings_to_keys(text: str) -> str:
+    """Name PostgresSettings fields (and pool terms) in a message by their config keys."""
+    for field in sorted(PostgresSettings.__dataclass_fields__, key=len, reverse=True):
+        text = re.sub(rf"\b(?<![.$]){field}\b", f"$.parameters.{to_camel(field)}", text)
+    text = re.sub(r"(?<![.$\w])((?:proxy|pool)\.[a-zA-Z]+)", r"$.\1", text)
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Redis / Valkey
+# --------------------------------------------------------------------------------------------
+
+#: Engine versions the platform supports, with their parameter group family. Redis OSS 7 and
+#: Valkey (a Redis 7.2-compatible fork, cheaper on ElastiCache) both serve BullMQ and sessions.
+CACHE_PARAMETER_FAMILIES: dict[tuple[str, str], str] = {
+    ("valkey", "7.2"): "valkey7",
+    ("valkey", "8.0"): "valkey8",
+    ("valkey", "8.1"): "valkey8",
+    ("redis", "7.0"): "redis7",
+    ("redis", "7.1"): "redis7",
+}
+
+
+class CacheConfig(ConfigModel):
+    """ElastiCache (Valkey or Redis OSS): cache, sessions, rate limits, BullMQ, pub/sub."""
+
+    engine: Literal["valkey", "redis"] = Field(
+        default="valkey",
+        description="Engine. Default valkey: Redis 7.2-compatible (BullMQ, sessions, pub/sub "
+        "work unchanged) at a lower ElastiCache price.",
+    )
+    engine_version: str = Field(
+        default="8.0",
+        description="Engine version. Default 8.0 for valkey (use 7.0/7.1 with redis).",
+        json_schema_extra={
+            "allowed": "valkey: 7.2, 8.0 or 8.1; redis: 7.0 or 7.1",
+        },
+    )
+    node_type: str = Field(
+        default="cache.r6g.large",
+        pattern=r"^cache\.[a-z0-9]+\.[a-z0-9]+$",
+        description="Node type. Default cache.r6g.large, the spec's cost anchor (13 GiB).",
+        json_schema_extra={"allowed": "an ElastiCache node type such as cache.r6g.large"},
+    )
+    cluster_mode: bool = Field(
+        default=False,
+        description="Shard the keyspace (Redis Cluster). Default false: one primary is enough "
+        "for the spec's load and BullMQ needs multi-key commands in one slot. The spec's "
+        "scale-out is clusterMode true with shards 3 and replicasPerShard 1.",
+    )
+    shards: int = Field(
+        default=1,
+        ge=1,
+        le=500,
+        description="Shards (node groups) when clusterMode is true; 1 otherwise. Default 1.",
+    )
+    replicas_per_shard: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Replicas of each primary, in other AZs. Default 2 (1 primary + 2 "
+        "replicas, automatic failover and Multi-AZ on); dev 0.",
+    )
+    snapshot_retention_days: int = Field(
+        default=7,
+        ge=0,
+        le=35,
+        description="Days daily snapshots are kept. Default 7; 0 turns snapshots off.",
+    )
+    snapshot_window: DailyWindow = Field(
+        default="03:00-04:00", description="Daily snapshot window (UTC). Default 03:00-04:00."
+    )
+    maintenance_window: WeeklyWindow = Field(
+        default="sun:05:00-sun:06:00",
+        description="Weekly maintenance window (UTC). Default sun:05:00-sun:06:00, after the "
+        "database's.",
+    )
+    maxmemory_policy: Literal[
+        "allkeys-lru", "allkeys-lfu", "volatile-lru", "volatile-lfu", "noeviction"
+    ] = Field(
+        default="allkeys-lru",
+        description="What is evicted when memory is full. Default allkeys-lru (spec). BullMQ "
+        "prefers noeviction: with allkeys-lru a full cache can evict queued jobs.",
+    )
+    idle_timeout_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86400,
+        description="Seconds before an idle client is disconnected (timeout). Default 300 (spec).",
+    )
+    tcp_keepalive_seconds: int = Field(
+        default=300,
+        ge=0,
+        le=86400,
+        description="TCP keepalive interval (tcp-keepalive). Default 300 (spec).",
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=30, description="Days CloudWatch keeps the slow and engine logs. Default 30."
+    )
+    apply_immediately: bool = Field(
+        default=False,
+        description="Apply modifications at once instead of in the maintenance window. Default "
+        "false: a node change never fails over mid-day; dev sets true.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CacheConfig:
+        problems: list[str] = []
+        if (self.engine, self.engine_version) not in CACHE_PARAMETER_FAMILIES:
+            allowed = ", ".join(v for e, v in CACHE_PARAMETER_FAMILIES if e == self.engine)
+            problems.append(
+                f"$.engineVersion {self.engine_version!r} is not supported for $.engine "
+                f"{self.engine}; allowed: {allowed}"
+            )
+        if not self.cluster_mode and self.shards != 1:
+            problems.append("$.shards > 1 needs $.clusterMode true")
+        if self.snapshot_retention_days:
+            try:
+                if daily_overlaps_weekly(self.snapshot_window, self.maintenance_window):
+                    problems.append(
+                        f"$.snapshotWindow {self.snapshot_window} overlaps $.maintenanceWindow "
+                        f"{self.maintenance_window}"
+                    )
+            except ValueError as error:
+                problems.append(f"$.snapshotWindow or $.maintenanceWindow: {error}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def parameter_family(self) -> str:
+        return CACHE_PARAMETER_FAMILIES[(self.engine, self.engine_version)]
+
+
+# --------------------------------------------------------------------------------------------
+# S3 and ECR
+# --------------------------------------------------------------------------------------------
+
+
+class StorageConfig(ConfigModel):
+    """The platform's buckets: uploads, certificates, backups and logs."""
+
+    uploads_cors_origins: tuple[Annotated[str, Field(pattern=r"^https://[^\s/]+$")], ...] = Field(
+        default=(),
+        description="Web origins (https://host) allowed to upload to and read from the uploads "
+        "bucket with presigned URLs. Default none: no browser access until the web's origin is "
+        "set.",
+        json_schema_extra={"allowed": "a list of https://host origins"},
+    )
+    noncurrent_version_expiration_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days an overwritten or deleted object version is kept (versioning is on "
+        "everywhere). Default 30: long enough to undo a mistake.",
+    )
+    abort_incomplete_upload_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days before parts of an unfinished multipart upload are deleted. Default 7.",
+    )
+    backups_retention_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="Days daily dumps under backups/daily/ are kept. Default 30 (spec).",
+    )
+    backups_infrequent_access_after_days: int | None = Field(
+        default=None,
+        ge=30,
+        description="Move dumps to STANDARD_IA after this many days. Default none: with 30-day "
+        "retention it never pays (STANDARD_IA bills at least 30 days); only set it with a "
+        "retention at least 30 days longer.",
+    )
+    logs_expiration_days: int = Field(
+        default=90,
+        ge=1,
+        le=3650,
+        description="Days access logs (S3, ALB, CloudFront, WAF) are kept. Default 90.",
+    )
+
+    @model_validator(mode="after")
+    def _transition_pays(self) -> StorageConfig:
+        after = self.backups_infrequent_access_after_days
+        if after is not None and after + 30 > self.backups_retention_days:
+            raise ValueError(
+                f"$.backupsInfrequentAccessAfterDays {after} with $.backupsRetentionDays "
+                f"{self.backups_retention_days}: STANDARD_IA bills 30 days at least, so the move "
+                "costs more than it saves; remove it or keep backups 30+ days longer"
+            )
+        return self
+
+
+class ImageBuildConfig(ConfigModel):
+    """An image built from source with docker and pushed to the app's ECR repository."""
+
+    context: str = Field(
+        description="Build context directory, relative to the project directory. Required."
+    )
+    dockerfile: str = Field(
+        default="Dockerfile",
+        description="Dockerfile path, relative to the context. Default Dockerfile.",
+    )
+    target: str | None = Field(
+        default=None, description="Build stage to stop at. Default: the last stage."
+    )
+    platform: Literal["linux/arm64", "linux/amd64"] = Field(
+        default="linux/arm64",
+        description="Target platform. Default linux/arm64: the Graviton nodes of the cluster.",
+    )
+    args: dict[str, str] = Field(
+        default_factory=dict,
+        description="Build arguments (not secrets: they stay in the image's history).",
+    )
+
+    @model_validator(mode="after")
+    def _context_exists(self) -> ImageBuildConfig:
+        context = PROJECT_DIR / self.context
+        if not context.is_dir():
+            raise ValueError(f"$.context {self.context!r} is not a directory under {PROJECT_DIR}")
+        if not (context / self.dockerfile).is_file():
+            raise ValueError(f"no $.dockerfile {self.dockerfile!r} in $.context {self.context!r}")
+        return self
+
+
+class ImageConfig(ConfigModel):
+    """Where an app's image comes from: built here, an external reference, or the release tag."""
+
+    build: ImageBuildConfig | None = Field(
+        default=None,
+        description="Build from source with docker and push to the app's repository, tagged "
+        "with platform:release. Default: not built here.",
+    )
+    ref: str | None = Field(
+        default=None,
+        pattern=r"^[a-z0-9.\-/:]+(@sha256:[a-f0-9]{64}|:[\w][\w.\-]{0,127})$",
+        description="A prebuilt image reference pinned by digest or tag. Default: the "
+        "repository's image tagged platform:release, pushed by the app's CI.",
+        json_schema_extra={"allowed": "registry/name:tag or registry/name@sha256:<digest>"},
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ImageConfig:
+        if self.build is not None and self.ref is not None:
+            raise ValueError("set $.build or $.ref, not both")
+        return self
+
+
+AppImageName = Literal["web", "api", "worker"]
+
+
+class RegistryConfig(ConfigModel):
+    """ECR repositories, one per app image."""
+
+    repositories: tuple[AppImageName, ...] = Field(
+        default=("web", "api", "worker"),
+        description="App images with a repository. Default web, api and worker (one image for "
+        "the ai, pdf and email workers).",
+    )
+    keep_releases: int = Field(
+        default=30,
+        ge=1,
+        le=1000,
+        description="Tagged images kept per repository; older ones expire. Default 30: enough "
+        "to roll back weeks of releases.",
+    )
+    untagged_expiry_days: int = Field(
+        default=7,
+        ge=1,
+        le=365,
+        description="Days before untagged images (build leftovers) expire. Default 7.",
+    )
+    images: dict[AppImageName, ImageConfig] = Field(
+        default_factory=dict,
+        description="Per app, where its image comes from. Default: the release tag in its "
+        "repository.",
+    )
+
+    @model_validator(mode="after")
+    def _images_have_repositories(self) -> RegistryConfig:
+        unknown = sorted(set(self.images) - set(self.repositories))
+        if unknown:
+            raise ValueError(f"$.images for {', '.join(unknown)} have no entry in $.repositories")
         return self
 
 
@@ -266,8 +1002,63 @@ class StackConfig(ConfigModel):
         "account.",
     )
     network: NetworkConfig = Field(
-        NetworkConfig(), description="The VPC (see NetworkConfig). Default: production layout."
+        default=NetworkConfig(),
+        description="The VPC (see NetworkConfig). Default: production layout.",
     )
+    protect_data: bool = Field(
+        default=True,
+        description="Protect stateful resources (keys, databases, caches, buckets, "
+        "repositories, secrets) from deletion: Pulumi protect, deletion protection, final "
+        "snapshots, no force-destroy. Default true; dev sets false so it can be torn down.",
+    )
+    release: str = Field(
+        default="latest-release",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$",
+        description="Release version: the tag of images built or expected in ECR. Set per "
+        "deploy by CI (`pulumi config set release 1.4.2`); tags are immutable.",
+        json_schema_extra={"allowed": "a Docker tag: letters, digits, _ . - (up to 128)"},
+    )
+    kms: KmsConfig = Field(default=KmsConfig(), description="The KMS keys (see KmsConfig).")
+    app_secrets: AppSecretsConfig = Field(
+        default=AppSecretsConfig(), description="The app secrets (see AppSecretsConfig)."
+    )
+    database: DatabaseConfig = Field(
+        default=DatabaseConfig(), description="PostgreSQL (see DatabaseConfig)."
+    )
+    cache: CacheConfig = Field(default=CacheConfig(), description="Redis/Valkey (see CacheConfig).")
+    storage: StorageConfig = Field(
+        default=StorageConfig(), description="The buckets (see StorageConfig)."
+    )
+    registry: RegistryConfig = Field(
+        default=RegistryConfig(), description="ECR and images (see RegistryConfig)."
+    )
+
+    @model_validator(mode="after")
+    def _production_grade_data(self) -> StackConfig:
+        if self.protect_data:
+            short = []
+            if self.database.backup_retention_days < 7:
+                short.append(
+                    f"$.database.backupRetentionDays is {self.database.backup_retention_days}"
+                )
+            if self.cache.snapshot_retention_days < 7:
+                short.append(
+                    f"$.cache.snapshotRetentionDays is {self.cache.snapshot_retention_days}"
+                )
+            if short:
+                raise ValueError(
+                    "$.protectData is true (a stack holding real data) but "
+                    + " and ".join(short)
+                    + "; keep at least 7 days of backups"
+                )
+        return self
+
+    @property
+    def slug(self) -> str:
+        """``<project>-<environment>`` in lowercase letters, digits and '-': the prefix of
+        physical names that must be fixed (database identifiers, secret names, repositories)."""
+        text = re.sub(r"[^a-z0-9]+", "-", f"{self.project}-{self.environment}".lower())
+        return text.strip("-")[:40].strip("-")
 
     def common_tags(self) -> dict[str, str]:
         """Tags every taggable AWS resource carries, applied as the provider's default tags."""
@@ -332,6 +1123,7 @@ def parse_stack_config(
                 "`pulumi config set` without --secret"
             )
     data = dict(values)
+    secret_values = data.pop(APP_SECRET_VALUES_KEY, None)
     data.setdefault("environment", stack)
     if region is not None:
         data["aws:region"] = region
@@ -340,9 +1132,56 @@ def parse_stack_config(
     except ValidationError as error:
         problems.extend(describe_error(StackConfig, d, namespace) for d in error.errors())
         config = None
+    if config is not None:
+        problems += _check_secret_values(
+            config.app_secrets.names,
+            secret_values,
+            is_secret=APP_SECRET_VALUES_KEY in set(secret_keys),
+            namespace=namespace,
+        )
     if problems or config is None:
         raise ConfigError(_format_problems(problems, stack))
     return config
+
+
+def load_app_secret_values(config: StackConfig) -> dict[str, pulumi.Output[str]]:
+    """The app secrets' values, as Pulumi secrets, from ``platform:appSecretValues``.
+
+    Call after :func:`load_stack_config`, which has checked that every declared secret has a
+    value set with --secret; the values never leave Pulumi's secret outputs.
+    """
+    namespace = pulumi.get_project()
+    raw = _namespace_values(namespace).get(APP_SECRET_VALUES_KEY)
+    values = decode_config_value(raw) if raw is not None else {}
+    if not isinstance(values, dict):
+        values = {}
+    return {name: pulumi.Output.secret(str(values[name])) for name in config.app_secrets.names}
+
+
+def _check_secret_values(
+    names: tuple[str, ...], values: Any, *, is_secret: bool, namespace: str
+) -> list[str]:
+    """Every declared app secret has a non-empty value, set with --secret; no unknown ones."""
+    key = f"{namespace}:{APP_SECRET_VALUES_KEY}"
+    how = f"pulumi config set --secret --path '{APP_SECRET_VALUES_KEY}.<name>' <value>"
+    if values is None:
+        if not names:
+            return []
+        return [f"{key}: not set; each app secret needs a value ({', '.join(names)}): {how}"]
+    if not is_secret:
+        return [f"{key}: is in plaintext; app secret values must be set with --secret: {how}"]
+    if not isinstance(values, dict):
+        return [f"{key}: must be a mapping of secret name to value: {how}"]
+    problems = [
+        f"{key}.{name}: not set (declared in {namespace}:appSecrets.names): {how}"
+        for name in names
+        if not isinstance(values.get(name), str) or not values.get(name)
+    ]
+    problems += [
+        f"{key}.{name}: unknown secret (value hidden); declared names: {', '.join(names)}"
+        for name in sorted(set(values) - set(names))
+    ]
+    return problems
 
 
 def _namespace_values(namespace: str) -> dict[str, str]:

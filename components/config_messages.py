@@ -24,6 +24,11 @@ def config_key(name: str, info: FieldInfo) -> str:
     return info.alias or name
 
 
+#: In a model validator's message, ``$.azCount`` stands for the full path of that model's key
+#: (``platform:network.azCount``), so cross-key errors name every key involved.
+KEY_MARKER = "$."
+
+
 def describe_error(model: type[BaseModel], detail: Any, namespace: str) -> str:
     """One line per pydantic error: '<key path>: <problem> (got <value>); allowed: <what>'."""
     path, annotation, info, parent = _walk(model, tuple(detail["loc"]))
@@ -36,7 +41,11 @@ def describe_error(model: type[BaseModel], detail: Any, namespace: str) -> str:
     if kind == "missing":
         return f"{key}: required but not set; allowed: {describe_allowed(annotation, info)}"
     message = detail["msg"].removeprefix("Value error, ")
-    if isinstance(value, dict) and _is_model(annotation):
+    if KEY_MARKER in message:
+        # A rule across several keys of one model: "$.name" in its message is that key's path.
+        prefix = f"{namespace}:" if not path else f"{key}."
+        return f"{key if path else namespace}: {message.replace(KEY_MARKER, prefix)}"
+    if isinstance(value, dict) and _is_model(_unwrap(annotation)):
         return f"{key}: {message}"
     return f"{key}: {message} (got {_show(value)}); allowed: {describe_allowed(annotation, info)}"
 

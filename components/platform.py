@@ -6,24 +6,51 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_docker as docker
+import pulumi_random as random
 
+from components.app_secrets import AppSecrets, AppSecretsArgs
+from components.cache import RedisCache, RedisCacheArgs
 from components.config import StackConfig
+from components.database import PostgresDatabase, PostgresDatabaseArgs
+from components.kms import EncryptionKey, EncryptionKeyArgs, KeyService
 from components.network import Network, NetworkArgs
+from components.registry import ImageRepository, ImageRepositoryArgs
+from components.storage import Bucket, BucketArgs, LifecycleRule
+
+#: The data domains and the services each domain's key serves (docs/data.md).
+KEY_DOMAINS: dict[str, tuple[str, tuple[KeyService, ...]]] = {
+    "data": ("RDS and ElastiCache storage, Performance Insights", ("rds", "elasticache")),
+    "secrets": ("Secrets Manager secrets and EKS secrets", ("secretsmanager", "eks")),
+    "storage": ("S3 buckets and ECR images", ("s3", "ecr", "cloudfront")),
+    "logs": ("CloudWatch Logs groups", ("logs",)),
+}
 
 
 class Platform(pulumi.ComponentResource):
     """Every component of one environment, wired together from a :class:`StackConfig`.
 
-    It owns the AWS provider all children use: the stack's region, the common tags as default
-    tags (so every taggable resource carries Project, Environment, ManagedBy, Owner and
-    CostCenter without repeating them), and the accounts the stack may touch.
+    It owns the providers all children use: AWS in the stack's region with the common tags as
+    default tags (so every taggable resource carries Project, Environment, ManagedBy, Owner and
+    CostCenter without repeating them) and limited to the allowed accounts; pulumi-random for
+    generated passwords; docker for image builds.
     """
 
     aws_provider: aws.Provider
+    keys: dict[str, EncryptionKey]
     network: Network
+    app_secrets: AppSecrets
+    database: PostgresDatabase
+    cache: RedisCache
+    buckets: dict[str, Bucket]
+    repositories: dict[str, ImageRepository]
 
     def __init__(
-        self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None
+        self,
+        name: str,
+        config: StackConfig,
+        app_secret_values: dict[str, pulumi.Output[str]] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
     ) -> None:
         super().__init__("platform:index:Platform", name, None, opts)
         self.config = config
@@ -34,19 +61,161 @@ class Platform(pulumi.ComponentResource):
             allowed_account_ids=list(config.allowed_account_ids) or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        with_aws = pulumi.ResourceOptions(parent=self, providers={"aws": self.aws_provider})
-        name_tag = f"{config.project}-{config.environment}"
+        providers = {
+            "aws": self.aws_provider,
+            "random": random.Provider(f"{name}-random", opts=pulumi.ResourceOptions(parent=self)),
+            "docker": docker.Provider(f"{name}-docker", opts=pulumi.ResourceOptions(parent=self)),
+        }
+        child = pulumi.ResourceOptions(parent=self, providers=providers)
+        protect = config.protect_data
+        slug = config.slug
+
+        self.keys = {
+            domain: EncryptionKey(
+                f"{name}-{domain}-key",
+                EncryptionKeyArgs(
+                    description=f"{slug}: {description}",
+                    services=services,
+                    alias=f"alias/{slug}/{domain}",
+                    rotation_period_days=config.kms.rotation_period_days,
+                    deletion_window_days=config.kms.deletion_window_days,
+                    protect=protect,
+                ),
+                opts=child,
+            )
+            for domain, (description, services) in KEY_DOMAINS.items()
+        }
+        logs_key = self.keys["logs"].arn
 
         self.network = Network(
             f"{name}-network",
-            NetworkArgs(**config.network.model_dump(), name_tag=name_tag),
-            opts=with_aws,
+            NetworkArgs(
+                **config.network.model_dump(),
+                name_tag=slug,
+                flow_logs_kms_key_arn=logs_key,
+            ),
+            opts=child,
         )
+
+        self.app_secrets = AppSecrets(
+            f"{name}-app-secrets",
+            AppSecretsArgs(
+                values=app_secret_values or {},
+                name_prefix=f"{slug}/app",
+                kms_key_arn=self.keys["secrets"].arn,
+                recovery_window_days=config.app_secrets.recovery_window_days,
+                protect=protect,
+            ),
+            opts=child,
+        )
+
+        self.database = PostgresDatabase(
+            f"{name}-database",
+            PostgresDatabaseArgs(
+                **config.database.model_dump(),
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids,
+                availability_zones=self.network.availability_zones,
+                identifier=f"{slug}-postgres",
+                storage_kms_key_arn=self.keys["data"].arn,
+                secrets_kms_key_arn=self.keys["secrets"].arn,
+                logs_kms_key_arn=logs_key,
+                secret_name_prefix=slug,
+                protect=protect,
+            ),
+            opts=child,
+        )
+
+        self.cache = RedisCache(
+            f"{name}-cache",
+            RedisCacheArgs(
+                **config.cache.model_dump(),
+                vpc_id=self.network.vpc_id,
+                subnet_ids=self.network.data_subnet_ids,
+                availability_zones=self.network.availability_zones,
+                replication_group_id=f"{slug[:33].rstrip('-')}-cache",
+                storage_kms_key_arn=self.keys["data"].arn,
+                secrets_kms_key_arn=self.keys["secrets"].arn,
+                logs_kms_key_arn=logs_key,
+                secret_name=f"{slug}/cache/auth",
+                protect=protect,
+            ),
+            opts=child,
+        )
+
+        self.buckets = self._buckets(name, child)
+        self.repositories = {
+            app: ImageRepository(
+                f"{name}-{app}-images",
+                ImageRepositoryArgs(
+                    repository_name=f"{slug}/{app}",
+                    kms_key_arn=self.keys["storage"].arn,
+                    release=config.release,
+                    keep_releases=config.registry.keep_releases,
+                    untagged_expiry_days=config.registry.untagged_expiry_days,
+                    build=config.registry.images[app].build
+                    if app in config.registry.images
+                    else None,
+                    ref=config.registry.images[app].ref if app in config.registry.images else None,
+                    protect=protect,
+                ),
+                opts=child,
+            )
+            for app in config.registry.repositories
+        }
 
         self.register_outputs(self.stack_outputs())
 
+    def _buckets(self, name: str, child: pulumi.ResourceOptions) -> dict[str, Bucket]:
+        """The spec's buckets (seed 004): uploads, certificates, backups; and the logs bucket."""
+        storage = self.config.storage
+        protect = self.config.protect_data
+        key = self.keys["storage"].arn
+        logs = Bucket(
+            f"{name}-logs",
+            BucketArgs(
+                # Load balancer access logs can only be written to SSE-S3 buckets.
+                kms_key_arn=None,
+                expire_after_days=storage.logs_expiration_days,
+                noncurrent_version_expiration_days=7,
+                log_delivery_services=("s3", "alb", "cloudfront"),
+                protect=protect,
+            ),
+            opts=child,
+        )
+        common = {
+            "kms_key_arn": key,
+            "noncurrent_version_expiration_days": storage.noncurrent_version_expiration_days,
+            "abort_incomplete_upload_days": storage.abort_incomplete_upload_days,
+            "access_logs_bucket": logs.name,
+            "protect": protect,
+        }
+        uploads = Bucket(
+            f"{name}-uploads",
+            BucketArgs(**common, cors_origins=storage.uploads_cors_origins),
+            opts=child,
+        )
+        certificates = Bucket(f"{name}-certificates", BucketArgs(**common), opts=child)
+        backups = Bucket(
+            f"{name}-backups",
+            BucketArgs(
+                **common,
+                lifecycle_rules=(
+                    LifecycleRule(
+                        prefix="daily/",
+                        expire_after_days=storage.backups_retention_days,
+                        infrequent_access_after_days=storage.backups_infrequent_access_after_days,
+                    ),
+                ),
+            ),
+            opts=child,
+        )
+        return {"logs": logs, "uploads": uploads, "certificates": certificates, "backups": backups}
+
     def stack_outputs(self) -> dict[str, Any]:
-        """What the stack exports (camelCase, as Pulumi outputs are named)."""
+        """What the stack exports (camelCase, as Pulumi outputs are named). No secret values:
+        secrets are exported by ARN only."""
+        database, cache = self.database, self.cache
         return {
             "region": self.config.aws_region,
             "environment": self.config.environment,
@@ -57,4 +226,19 @@ class Platform(pulumi.ComponentResource):
             "privateSubnetIds": self.network.private_subnet_ids,
             "dataSubnetIds": self.network.data_subnet_ids,
             "natPublicIps": self.network.nat_public_ips,
+            "kmsKeyArns": {domain: key.arn for domain, key in self.keys.items()},
+            "databaseWriterEndpoint": database.writer_endpoint,
+            "databaseReaderEndpoints": database.reader_endpoints,
+            "databaseProxyEndpoint": database.proxy_endpoint,
+            "databasePort": database.port,
+            "databaseMasterSecretArn": database.master_secret.arn,
+            "databaseAppSecretArn": database.app_secret.arn,
+            "cachePrimaryEndpoint": cache.primary_endpoint,
+            "cacheReaderEndpoint": cache.reader_endpoint,
+            "cachePort": cache.port,
+            "cacheAuthSecretArn": cache.auth_secret.arn,
+            "appSecretArns": self.app_secrets.arns,
+            "bucketNames": {role: bucket.name for role, bucket in self.buckets.items()},
+            "repositoryUrls": {app: r.repository_url for app, r in self.repositories.items()},
+            "images": {app: r.image_ref for app, r in self.repositories.items()},
         }

@@ -12,6 +12,8 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_docker as docker
+import pulumi_random as random
 import pytest
 
 from components.testing import Recording, run
@@ -62,13 +64,27 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def with_aws(build: Callable[[Any], Any], region: str = "eu-west-1") -> Callable[[], Any]:
-    """A program that makes an explicit AWS provider and passes it to ``build(opts)``.
-
-    Default providers are disabled in every stack, so components are tested the same way.
-    """
+    """A program that makes explicit AWS, random and docker providers and passes them to
+    ``build(opts)``. Default providers are disabled in every stack, so components are tested
+    the same way."""
 
     def program() -> Any:
-        provider = aws.Provider("test-aws", region=region)
-        return build(pulumi.ResourceOptions(providers={"aws": provider}))
+        providers = {
+            "aws": aws.Provider("test-aws", region=region),
+            "random": random.Provider("test-random"),
+            "docker": docker.Provider("test-docker"),
+        }
+        return build(pulumi.ResourceOptions(providers=providers))
 
     return program
+
+
+def built(component: type, name: str, args: Any, **run_kwargs: Any) -> tuple[Any, Recording]:
+    """Build one component under the recording engine: the instance and the recording."""
+    captured: dict[str, Any] = {}
+
+    def build(opts: Any) -> None:
+        captured["it"] = component(name, args, opts)
+
+    recording = run(with_aws(build), config=BASE_CONFIG, **run_kwargs)
+    return captured["it"], recording

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import types
 import typing
 from typing import Any
 
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from components.config import (
+    AppSecretsConfig,
     ConfigError,
     FlowLogsConfig,
     NetworkConfig,
@@ -25,11 +27,19 @@ from components.testing import run
 from tools.plan import PROJECT_ROOT, as_config_string, load_stack_file, run_main
 
 NAMESPACE = "platform"
-VALID: dict[str, Any] = {"project": "shop", "owner": "team", "costCenter": "CC-1"}
+SECRET_VALUES = {name: f"value-of-{name}" for name in AppSecretsConfig().names}
+VALID: dict[str, Any] = {
+    "project": "shop",
+    "owner": "team",
+    "costCenter": "CC-1",
+    "appSecretValues": SECRET_VALUES,
+}
 
 
 def parse(values: dict[str, Any], **kwargs: Any) -> StackConfig:
+    """Validate as the program does, the app secret values set with --secret."""
     kwargs.setdefault("region", "eu-west-1")
+    kwargs.setdefault("secret_keys", ["appSecretValues"])
     return parse_stack_config(values, namespace=NAMESPACE, stack="prod", **kwargs)
 
 
@@ -193,7 +203,8 @@ def test_duplicate_endpoints_are_refused() -> None:
 
 def test_no_nat_requires_the_endpoints_private_nodes_need() -> None:
     message = error_of(VALID | {"network": {"natStrategy": "none"}})
-    assert "platform:network: natStrategy 'none'" in message
+    assert "platform:network: platform:network.natStrategy 'none'" in message
+    assert "add to platform:network.interfaceEndpoints" in message
     assert "ec2, eks-auth, elasticloadbalancing" in message
 
 
@@ -215,6 +226,7 @@ def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
         "platform:owner": "team",
         "platform:costCenter": "CC-1",
         "platform:network": json.dumps({"azCount": 2}),
+        "platform:appSecrets": json.dumps({"names": []}),
     }
 
     def program() -> StackConfig:
@@ -239,21 +251,38 @@ def test_config_errors_are_clean_run_errors_without_traceback() -> None:
 def _leaves(
     model: type[BaseModel], path: tuple[str, ...] = ()
 ) -> list[tuple[tuple[str, ...], Any]]:
-    """Every (key path, annotation) of the stack file, nested models expanded, top level too."""
+    """Every (key path, annotation) of the stack file: each key of each model, nested models
+    (also optional ones and the values of mappings) expanded."""
     found: list[tuple[tuple[str, ...], Any]] = []
     for name, info in model.model_fields.items():
         key = config_key(name, info)
         if ":" in key:
             continue  # aws:region is the provider's key, set apart from the namespace
         found.append(((*path, key), info.annotation))
-        annotation = info.annotation
-        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-            found.extend(_leaves(annotation, (*path, key)))
+        for sub_path, sub_model in _nested_models(info.annotation, (*path, key)):
+            found.extend(_leaves(sub_model, sub_path))
+    return found
+
+
+def _nested_models(annotation: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
+    origin = typing.get_origin(annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [(path, annotation)]
+    if origin is dict:
+        key_type, value_type = typing.get_args(annotation)
+        keys = (
+            typing.get_args(key_type) if typing.get_origin(key_type) is typing.Literal else ("k",)
+        )
+        return _nested_models(value_type, (*path, str(keys[0])))
+    found: list[tuple[tuple[str, ...], Any]] = []
+    if origin in (typing.Union, types.UnionType, typing.Annotated):
+        for arg in typing.get_args(annotation):
+            found.extend(_nested_models(arg, path))
     return found
 
 
 LEAVES = _leaves(StackConfig)
-MODEL_PATHS = [()] + [p for p, a in LEAVES if isinstance(a, type) and issubclass(a, BaseModel)]
+MODEL_PATHS = [()] + [p for p, a in LEAVES for _ in _nested_models(a, p)]
 
 junk = st.one_of(
     st.integers(-(10**6), 10**6),
@@ -303,11 +332,12 @@ def invalid_stack_files(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
     return values, key_path
 
 
-def _as_cli_config(values: dict[str, Any]) -> dict[str, str]:
+def _as_cli_config(values: dict[str, Any]) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The config strings and secret keys the CLI would pass for these stack-file values."""
     stack_file = load_stack_file("prod", PROJECT_ROOT)
     config = {k: v for k, v in stack_file.config.items() if not k.startswith("platform:")}
     config |= {f"platform:{k}": as_config_string(v) for k, v in values.items()}
-    return config
+    return config, stack_file.secret_keys
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -316,21 +346,24 @@ def test_random_invalid_configs_fail_cleanly_and_register_nothing(
     case: tuple[dict[str, Any], str],
 ) -> None:
     values, key_path = case
-    config = _as_cli_config(values)
+    config, secret_keys = _as_cli_config(values)
     try:
         parse(
             {
                 key.removeprefix("platform:"): decode_config_value(raw)
                 for key, raw in config.items()
                 if key.startswith("platform:")
-            }
+            },
+            secret_keys=[key.removeprefix("platform:") for key in secret_keys],
         )
     except ConfigError:
         pass
     else:
         assume(False)  # the junk happened to be valid (e.g. a known key, a coercible number)
 
-    recording = run_main(PROJECT_ROOT, project="platform", stack="prod", config=config)
+    recording = run_main(
+        PROJECT_ROOT, project="platform", stack="prod", config=config, secret_keys=secret_keys
+    )
     assert isinstance(recording.error, ConfigError), recording.error
     assert key_path in str(recording.error)
     assert recording.cloud_resources() == []

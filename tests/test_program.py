@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from collections.abc import Callable
 import yaml
 
 from components.testing import Recording
-from tools.plan import PROJECT_ROOT, run_stack
+from tools.plan import PROJECT_ROOT, load_stack_file, run_stack
 
 StackRun = Callable[[str], Recording]
 
@@ -124,3 +125,119 @@ def test_no_secret_is_exported_in_plaintext(stack_run: StackRun, stack_name: str
     rec = stack_run(stack_name)
     for key, value in rec.outputs.items():
         assert "plan-placeholder-secret" not in str(value) or key in rec.secret_outputs, key
+
+
+# --- Data tier -------------------------------------------------------------------------------
+
+
+def test_prod_plan_has_the_production_data_tier(stack_run: StackRun) -> None:
+    prod = stack_run("prod")
+    instances = prod.all_of("aws:rds/instance:Instance")
+    primary = prod.find("aws:rds/instance:Instance", "platform-database-primary")
+    assert primary["multiAz"] is True and len(instances) == 3  # primary + 2 replicas
+    assert count(prod, "aws:rds/proxy:Proxy") == 1
+    assert (
+        len(
+            prod.find("aws:rds/parameterGroup:ParameterGroup", "platform-database-params")[
+                "parameters"
+            ]
+        )
+        > 10
+    )
+    redis = prod.find("aws:elasticache/replicationGroup:ReplicationGroup", "platform-cache-group")
+    assert redis["numCacheClusters"] == 3 and redis["automaticFailoverEnabled"] is True
+    assert count(prod, "aws:s3/bucket:Bucket") == 4
+    assert count(prod, "aws:ecr/repository:Repository") == 3
+
+
+def test_dev_plan_has_the_small_data_tier(stack_run: StackRun) -> None:
+    dev = stack_run("dev")
+    [primary] = dev.all_of("aws:rds/instance:Instance")
+    assert primary["multiAz"] is False and primary["instanceClass"] == "db.t4g.medium"
+    assert count(dev, "aws:rds/proxy:Proxy") == 0
+    redis = dev.find("aws:elasticache/replicationGroup:ReplicationGroup", "platform-cache-group")
+    assert redis["numCacheClusters"] == 1 and redis["nodeType"] == "cache.t4g.small"
+
+
+def test_every_bucket_refuses_plain_http(stack_run: StackRun, stack_name: str) -> None:
+    rec = stack_run(stack_name)
+    policies = {p["bucket"]: p for p in rec.all_of("aws:s3/bucketPolicy:BucketPolicy")}
+    for bucket in rec.all_of("aws:s3/bucket:Bucket"):
+        policy = json.loads(policies[bucket.id]["policy"])
+        assert any(s.get("Sid") == "DenyInsecureTransport" for s in policy["Statement"]), (
+            bucket.name
+        )
+
+
+STATEFUL = (
+    "aws:kms/key:Key",
+    "aws:secretsmanager/secret:Secret",
+    "aws:elasticache/replicationGroup:ReplicationGroup",
+    "aws:s3/bucket:Bucket",
+    "aws:ecr/repository:Repository",
+)
+
+
+def test_prod_protects_every_stateful_resource_and_dev_none(stack_run: StackRun) -> None:
+    prod, dev = stack_run("prod"), stack_run("dev")
+    for type_ in STATEFUL:
+        assert prod.all_of(type_) and all(r.protect for r in prod.all_of(type_)), type_
+        assert not any(r.protect for r in dev.all_of(type_)), type_
+    assert prod.find("aws:rds/instance:Instance", "platform-database-primary").protect
+    assert not dev.find("aws:rds/instance:Instance", "platform-database-primary").protect
+
+
+def test_every_log_group_is_encrypted_with_the_logs_key(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    logs_key = rec.find("aws:kms/key:Key", "platform-logs-key-key").outputs["arn"]
+    for group in rec.all_of("aws:cloudwatch/logGroup:LogGroup"):
+        assert group["kmsKeyId"] == logs_key, group.name
+
+
+def _walk(value: object, path: str = "") -> list[tuple[str, object]]:
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in _walk(v, f"{path}.{k}" if path else k)]
+    if isinstance(value, list):
+        return [pair for i, v in enumerate(value) for pair in _walk(v, f"{path}[{i}]")]
+    return [(path, value)]
+
+
+def _covered(path: str, secret_paths: set[str]) -> bool:
+    return any(
+        path == p or path.startswith((f"{p}.", f"{p}[")) or p == "<root>" for p in secret_paths
+    )
+
+
+def test_no_secret_value_appears_in_plaintext_in_any_input_or_output(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    """App secret values, generated passwords and the registry token are secret everywhere
+    they appear: resource inputs, resource outputs, component outputs, stack outputs."""
+    rec = stack_run(stack_name)
+    secrets = {
+        value
+        for value in json.loads(
+            load_stack_file(stack_name, PROJECT_ROOT).config["platform:appSecretValues"]
+        ).values()
+    }
+    secrets |= {
+        p.outputs["result"] for p in rec.all_of("random:index/randomPassword:RandomPassword")
+    }
+    secrets.add("mock-ecr-token")
+    assert len(secrets) >= 10
+    leaks = []
+    for resource in rec.resources:
+        for where, data, secret_paths in (
+            ("inputs", resource.inputs, resource.secret_inputs),
+            ("outputs", resource.outputs, resource.secret_outputs),
+        ):
+            for path, value in _walk(data):
+                leaked = isinstance(value, str) and any(s in value for s in secrets)
+                if leaked and not _covered(path, secret_paths):
+                    leaks.append(f"{resource.name} {where} {path}")
+    for key, value in rec.outputs.items():
+        if any(s in json.dumps(value) for s in secrets) and key not in rec.secret_outputs:
+            leaks.append(f"stack output {key}")
+    assert leaks == []

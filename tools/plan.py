@@ -29,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from components.config import ConfigError
+from components.config import APP_SECRET_VALUES_KEY, AppSecretsConfig, ConfigError
 from components.testing import ACCOUNT_ID, Recording, Registered, run
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,6 +44,8 @@ class StackFile:
     stack: str
     config: dict[str, str]
     secret_keys: tuple[str, ...]
+    placeholder_secrets: tuple[str, ...] = ()
+    """App secrets the stack file does not set yet, planned with placeholder values."""
 
     @property
     def region(self) -> str:
@@ -87,7 +89,41 @@ def load_stack_file(stack: str, root: Path = PROJECT_ROOT) -> StackFile:
         config[key] = as_config_string(plain)
         if found:
             secret_keys.append(key)
-    return StackFile(project, stack, config, tuple(sorted(secret_keys)))
+    placeholders = _fill_missing_app_secrets(config, secret_keys, project)
+    return StackFile(project, stack, config, tuple(sorted(secret_keys)), placeholders)
+
+
+def _fill_missing_app_secrets(
+    config: dict[str, str], secret_keys: list[str], project: str
+) -> tuple[str, ...]:
+    """Placeholders for declared app secrets whose values the stack file does not hold.
+
+    Values are set per stack with `pulumi config set --secret`, encrypted with that stack's
+    key, so a fresh checkout has none; the plan still shows every resource. `pulumi up` itself
+    refuses to run until they are set (tested). A value set in plaintext is left alone, for the
+    program to refuse.
+    """
+    try:
+        declared = json.loads(config.get(f"{project}:appSecrets", "{}"))
+        names = AppSecretsConfig.model_validate(declared).names
+    except (ValueError, TypeError):
+        return ()  # the program reports the bad declaration itself
+    key = f"{project}:{APP_SECRET_VALUES_KEY}"
+    if key in config and key not in secret_keys:
+        return ()
+    try:
+        values = json.loads(config.get(key, "{}"))
+    except ValueError:
+        return ()
+    if not isinstance(values, dict):
+        return ()
+    missing = tuple(name for name in names if name not in values)
+    if missing:
+        values |= {name: f"plan-placeholder-secret-{name}" for name in missing}
+        config[key] = json.dumps(values)
+        if key not in secret_keys:
+            secret_keys.append(key)
+    return missing
 
 
 def run_stack(stack: str, root: Path = PROJECT_ROOT, *, raise_errors: bool = False) -> Recording:
@@ -162,6 +198,15 @@ def render(recording: Recording, stack_file: StackFile) -> str:
             SECRET_MASK if key in recording.secret_outputs else json.dumps(recording.outputs[key])
         )
         lines.append(f"  {key}: {shown}")
+    if stack_file.placeholder_secrets:
+        names = ", ".join(stack_file.placeholder_secrets)
+        lines += [
+            "",
+            f"Note: {len(stack_file.placeholder_secrets)} app secret values are not set in "
+            f"Pulumi.{stack_file.stack}.yaml ({names}); this plan used placeholders.",
+            f"`pulumi up` refuses to run until each is set: pulumi config set --secret --path "
+            f"'{APP_SECRET_VALUES_KEY}.<name>' <value> --stack {stack_file.stack}",
+        ]
     return "\n".join(lines)
 
 

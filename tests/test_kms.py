@@ -1,0 +1,109 @@
+"""Specification of EncryptionKey: rotating customer-managed keys with per-service policies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi_aws as aws
+
+from components.kms import EncryptionKey, EncryptionKeyArgs, key_policy
+from components.testing import Recording, run
+from tests.conftest import BASE_CONFIG, built, with_aws
+
+KEY = "aws:kms/key:Key"
+
+
+def make(**overrides: Any) -> tuple[EncryptionKey, Recording]:
+    args = {"description": "test", "services": ("rds", "logs"), "alias": "alias/test/data"}
+    return built(EncryptionKey, "k", EncryptionKeyArgs(**(args | overrides)))
+
+
+def statements(rec: Recording) -> dict[str, dict]:
+    policy = json.loads(rec.find(KEY, "k-key")["policy"])
+    return {s["Sid"]: s for s in policy["Statement"]}
+
+
+def test_keys_rotate_yearly_by_default_and_wait_30_days_before_deletion() -> None:
+    _, rec = make()
+    key = rec.find(KEY, "k-key")
+    assert key["enableKeyRotation"] is True
+    assert key["rotationPeriodInDays"] == 365
+    assert key["deletionWindowInDays"] == 30
+
+
+def test_the_key_has_its_alias() -> None:
+    _, rec = make()
+    alias = rec.find("aws:kms/alias:Alias", "k-alias")
+    assert alias["name"] == "alias/test/data"
+    assert alias["targetKeyId"] == rec.find(KEY, "k-key").outputs["keyId"]
+
+
+def test_keys_are_protected_unless_told_otherwise() -> None:
+    _, protected = make()
+    _, unprotected = make(protect=False)
+    assert protected.find(KEY, "k-key").protect
+    assert not unprotected.find(KEY, "k-key").protect
+
+
+def test_the_account_root_keeps_full_access_so_the_key_cannot_be_locked_out() -> None:
+    _, rec = make()
+    root = statements(rec)["AccountRootFullAccess"]
+    assert root["Principal"] == {"AWS": "arn:aws:iam::123456789012:root"}
+    assert root["Action"] == "kms:*"
+
+
+def test_services_use_the_key_only_through_themselves_and_only_for_this_account() -> None:
+    _, rec = make(services=("rds", "elasticache"))
+    for service in ("Rds", "Elasticache"):
+        statement = statements(rec)[f"UseThrough{service}"]
+        assert statement["Condition"]["StringEquals"] == {
+            "kms:CallerAccount": "123456789012",
+            "kms:ViaService": f"{service.lower()}.eu-west-1.amazonaws.com",
+        }
+        assert "kms:Decrypt" in statement["Action"] and "kms:CreateGrant" in statement["Action"]
+
+
+def test_cloudwatch_logs_may_use_the_logs_key_for_this_accounts_groups_only() -> None:
+    _, rec = make(services=("logs",))
+    statement = statements(rec)["CloudWatchLogsOfThisAccount"]
+    assert statement["Principal"] == {"Service": "logs.eu-west-1.amazonaws.com"}
+    assert statement["Condition"]["ArnLike"] == {
+        "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:eu-west-1:123456789012:log-group:*"
+    }
+
+
+def test_cloudfront_may_only_decrypt_for_this_accounts_distributions() -> None:
+    _, rec = make(services=("cloudfront",))
+    statement = statements(rec)["CloudFrontOriginAccessControlReads"]
+    assert statement["Action"] == "kms:Decrypt"
+    assert statement["Condition"]["ArnLike"] == {
+        "AWS:SourceArn": "arn:aws:cloudfront::123456789012:distribution/*"
+    }
+
+
+def test_a_service_not_listed_gets_no_statement() -> None:
+    sids = {
+        s["Sid"] for s in key_policy(account="1", partition="aws", region="r", services=("s3",))
+    }
+    assert sids == {"AccountRootFullAccess", "UseThroughS3"}
+
+
+def test_grant_decrypt_is_limited_to_one_service_and_this_key() -> None:
+    def build(opts: Any) -> None:
+        key = EncryptionKey(
+            "k",
+            EncryptionKeyArgs(description="d", services=("secretsmanager",), alias="alias/x"),
+            opts,
+        )
+        role = aws.iam.Role("reader", assume_role_policy="{}", opts=opts)
+        key.grant_decrypt(role, "secretsmanager")
+
+    rec = run(with_aws(build), config=BASE_CONFIG)
+    policy = json.loads(rec.find("aws:iam/rolePolicy:RolePolicy", "k-decrypt-reader")["policy"])
+    [statement] = policy["Statement"]
+    assert statement["Action"] == ["kms:Decrypt"]
+    assert statement["Resource"] == rec.find(KEY, "k-key").outputs["arn"]
+    assert statement["Condition"] == {
+        "StringEquals": {"kms:ViaService": "secretsmanager.eu-west-1.amazonaws.com"}
+    }
