@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import re
 
-from tools.docs import TARGET, render
+from tools.docs import COMPONENTS_TARGET, TARGET, render, render_components
 from tools.plan import PROJECT_ROOT
 
 
 def test_config_reference_is_generated_from_the_models() -> None:
     assert TARGET.read_text() == render(), "docs/config.md is stale: run `make docs`"
+
+
+def test_component_reference_is_generated_from_the_args_models() -> None:
+    assert COMPONENTS_TARGET.read_text() == render_components(), (
+        "docs/components.md is stale: run `make docs`"
+    )
 
 
 def test_readme_has_exactly_two_setup_commands_plan_and_test() -> None:
