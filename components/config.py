@@ -480,6 +480,15 @@ class ProxyConfig(ConfigModel):
         "30, the spec's connect timeout.",
     )
 
+    @model_validator(mode="after")
+    def _idle_within_max(self) -> ProxyConfig:
+        if self.max_idle_connections_percent > self.max_connections_percent:
+            raise ValueError(
+                f"$.maxIdleConnectionsPercent ({self.max_idle_connections_percent}) exceeds "
+                f"$.maxConnectionsPercent ({self.max_connections_percent}); RDS refuses it"
+            )
+        return self
+
 
 class PoolConfig(ConfigModel):
     """The API's connection pools, for the connection budget check."""
@@ -787,6 +796,17 @@ class CacheConfig(ConfigModel):
             )
         if not self.cluster_mode and self.shards != 1:
             problems.append("$.shards > 1 needs $.clusterMode true")
+        for key, window in (
+            ("snapshotWindow", self.snapshot_window),
+            ("maintenanceWindow", self.maintenance_window),
+        ):
+            start, end = (
+                weekly_minutes(window) if key == "maintenanceWindow" else daily_minutes(window)
+            )
+            if end - start < 60:
+                problems.append(
+                    f"$.{key} {window} is shorter than the 60 minutes ElastiCache needs"
+                )
         if self.snapshot_retention_days:
             try:
                 if daily_overlaps_weekly(self.snapshot_window, self.maintenance_window):
@@ -1032,6 +1052,16 @@ class StackConfig(ConfigModel):
     registry: RegistryConfig = Field(
         default=RegistryConfig(), description="ECR and images (see RegistryConfig)."
     )
+
+    @model_validator(mode="after")
+    def _proxy_reaches_secrets_manager(self) -> StackConfig:
+        if self.database.proxy.enabled and "secretsmanager" not in self.network.interface_endpoints:
+            raise ValueError(
+                "$.database.proxy.enabled needs the secretsmanager endpoint in "
+                "$.network.interfaceEndpoints: the proxy reads its credentials from Secrets "
+                "Manager, and the isolated data subnets have no other way there"
+            )
+        return self
 
     @model_validator(mode="after")
     def _production_grade_data(self) -> StackConfig:

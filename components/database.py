@@ -65,6 +65,12 @@ class PostgresDatabaseArgs(DatabaseConfig):
     logs_kms_key_arn: Any = Field(
         default=None, description="Key (ARN) encrypting the log groups. Default: CloudWatch's own."
     )
+    aws_endpoints_security_group_id: Any = Field(
+        default=None,
+        description="Security group of the VPC's interface endpoints: the proxy may reach "
+        "Secrets Manager through it (443). Default None: no such rule, for VPCs whose data "
+        "subnets reach AWS otherwise.",
+    )
     secret_name_prefix: str = Field(
         description="Prefix of the credential secrets' names (<prefix>/database/master, /app)."
     )
@@ -133,7 +139,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        monitoring_role_arn = self._monitoring_role(name, args)
+        monitoring_role_arn, monitoring_ready = self._monitoring_role(name, args)
 
         master_password = random.RandomPassword(
             f"{name}-master-password",
@@ -182,7 +188,10 @@ class PostgresDatabase(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             port=PORT,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=primary_logs),
+            # RDS checks the monitoring role's permissions when it creates the instance.
+            opts=pulumi.ResourceOptions(
+                parent=self, protect=args.protect, depends_on=primary_logs + monitoring_ready
+            ),
         )
         self.writer_endpoint = self.primary.address
 
@@ -216,11 +225,13 @@ class PostgresDatabase(pulumi.ComponentResource):
                     monitoring_role_arn=monitoring_role_arn,
                     enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
                     port=PORT,
-                    opts=pulumi.ResourceOptions(parent=self, depends_on=logs),
+                    opts=pulumi.ResourceOptions(parent=self, depends_on=logs + monitoring_ready),
                 )
             )
         self.reader_endpoints = [r.address for r in self.replicas]
 
+        # Credentials only: endpoints are outputs and app configuration. A host in the secret
+        # would make its value (which the proxy reads at creation) wait for the instance.
         self.master_secret = self._credentials_secret(
             f"{name}-master-secret",
             secret_name=f"{args.secret_name_prefix}/database/master",
@@ -228,7 +239,6 @@ class PostgresDatabase(pulumi.ComponentResource):
             username=args.master_username,
             password=master_password.result,
             args=args,
-            host=self.writer_endpoint,
         )
         app_password = random.RandomPassword(
             f"{name}-app-password",
@@ -237,8 +247,6 @@ class PostgresDatabase(pulumi.ComponentResource):
             keepers={"version": str(args.password_version)},
             opts=child,
         )
-        # No host in the apps' secret: they reach the proxy or the writer by the endpoints in
-        # their configuration, and the proxy (which needs this secret) is created after it.
         self.app_secret = self._credentials_secret(
             f"{name}-app-secret",
             secret_name=f"{args.secret_name_prefix}/database/app",
@@ -296,24 +304,32 @@ class PostgresDatabase(pulumi.ComponentResource):
 
     # --- parts --------------------------------------------------------------------------------
 
-    def _monitoring_role(self, name: str, args: PostgresDatabaseArgs) -> pulumi.Output[str] | None:
-        """The role Enhanced Monitoring publishes OS metrics with (none when it is off)."""
+    def _monitoring_role(
+        self, name: str, args: PostgresDatabaseArgs
+    ) -> tuple[pulumi.Output[str] | None, list[pulumi.Resource]]:
+        """The role Enhanced Monitoring publishes OS metrics with (none when it is off), and
+        what the instances must wait for before they can use it."""
         if args.monitoring_interval_seconds == 0:
-            return None
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self)).partition
+            return None, []
+        invoke = pulumi.InvokeOptions(parent=self)
+        partition = aws.get_partition(opts=invoke).partition
+        account = aws.get_caller_identity(opts=invoke).account_id
         role = aws.iam.Role(
             f"{name}-monitoring-role",
-            assume_role_policy=service_trust_policy("monitoring.rds.amazonaws.com"),
+            assume_role_policy=service_trust_policy(
+                "monitoring.rds.amazonaws.com",
+                {"StringEquals": {"aws:SourceAccount": account}},
+            ),
             description=f"Enhanced Monitoring of {args.identifier}",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        aws.iam.RolePolicyAttachment(
+        attachment = aws.iam.RolePolicyAttachment(
             f"{name}-monitoring-policy",
             role=role.name,
             policy_arn=f"arn:{partition}:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole",
             opts=pulumi.ResourceOptions(parent=self),
         )
-        return role.arn
+        return role.arn, [attachment]
 
     def _log_groups(
         self, name: str, identifier: str, args: PostgresDatabaseArgs
@@ -340,19 +356,17 @@ class PostgresDatabase(pulumi.ComponentResource):
         username: str,
         password: pulumi.Output[str],
         args: PostgresDatabaseArgs,
-        host: pulumi.Input[str] | None = None,
     ) -> Secret:
         """A secret in the shape RDS Proxy and the apps read: username, password, dbname ..."""
-        fields: dict[str, Any] = {
-            "engine": "postgres",
-            "username": username,
-            "password": password,
-            "port": PORT,
-            "dbname": args.database_name,
-        }
-        if host is not None:
-            fields["host"] = host
-        value = pulumi.Output.json_dumps(fields)
+        value = pulumi.Output.json_dumps(
+            {
+                "engine": "postgres",
+                "username": username,
+                "password": password,
+                "port": PORT,
+                "dbname": args.database_name,
+            }
+        )
         return Secret(
             name,
             SecretArgs(
@@ -395,9 +409,25 @@ class PostgresDatabase(pulumi.ComponentResource):
             description="RDS Proxy to PostgreSQL",
             opts=child,
         )
+        if args.aws_endpoints_security_group_id is not None:
+            # The proxy fetches its secrets from Secrets Manager; from the isolated data subnets
+            # the only way there is the VPC's interface endpoint.
+            aws.vpc.SecurityGroupEgressRule(
+                f"{name}-proxy-to-secretsmanager",
+                security_group_id=proxy_group.id,
+                referenced_security_group_id=args.aws_endpoints_security_group_id,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description="RDS Proxy to the Secrets Manager interface endpoint",
+                opts=child,
+            )
+        account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
         role = aws.iam.Role(
             f"{name}-proxy-role",
-            assume_role_policy=service_trust_policy("rds.amazonaws.com"),
+            assume_role_policy=service_trust_policy(
+                "rds.amazonaws.com", {"StringEquals": {"aws:SourceAccount": account}}
+            ),
             description=f"RDS Proxy of {args.identifier}: reads its credential secrets",
             opts=child,
         )
@@ -437,8 +467,11 @@ class PostgresDatabase(pulumi.ComponentResource):
                 )
                 for secret in secrets
             ],
-            # The proxy checks its secrets on creation: the role must already read them.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[read_secrets]),
+            # The proxy reads its secrets on creation: their values must exist and the role must
+            # already be allowed to read them.
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[read_secrets, *(s.version for s in secrets)]
+            ),
         )
         pool = aws.rds.ProxyDefaultTargetGroup(
             f"{name}-proxy-pool",

@@ -13,11 +13,18 @@ storage  S3 buckets, ECR images                      s3, ecr, cloudfront (OAC re
 logs     CloudWatch Logs groups                      logs (service principal)
 ======== ==========================================  =========================================
 
-The key policy keeps the account root's full access (so IAM policies can grant use and the key
-can never be locked out) and, for each service, lets principals of this account use the key
-*through that service only* (``kms:ViaService``), as AWS-managed keys do. Services that act as
-themselves get a service-principal statement: CloudWatch Logs for its log groups in this
-account, CloudFront for reads of this account's distributions through Origin Access Control.
+The key policy keeps the account root's full access, so IAM policies decide who may use the key
+and the key can never be locked out. Nothing else can decrypt: a workload needs an explicit
+IAM grant (the grant methods of buckets, secrets and this key add the key statement
+themselves, limited to the service that holds the data). On top of that:
+
+* services that encrypt their resources through KMS *grants* (RDS, ElastiCache, ECR, EKS) may
+  be asked by principals of this account to create grants for AWS resources, through that
+  service only (``kms:ViaService``, ``kms:GrantIsForAWSResource``), plus DescribeKey;
+* Secrets Manager and S3 call KMS as the caller, so they need no statement here: the caller's
+  IAM grant is the permission;
+* CloudWatch Logs may use the logs key for this account's log groups, CloudFront may decrypt
+  for this account's distributions (Origin Access Control), as service principals.
 """
 
 from __future__ import annotations
@@ -34,17 +41,8 @@ KeyService = Literal[
     "rds", "elasticache", "secretsmanager", "eks", "s3", "ecr", "cloudfront", "logs"
 ]
 
-#: Services that reach a key through a principal of the account (kms:ViaService).
-_VIA_SERVICE = ("rds", "elasticache", "secretsmanager", "eks", "s3", "ecr")
-_USE_ACTIONS = [
-    "kms:Encrypt",
-    "kms:Decrypt",
-    "kms:ReEncrypt*",
-    "kms:GenerateDataKey*",
-    "kms:CreateGrant",
-    "kms:ListGrants",
-    "kms:DescribeKey",
-]
+#: Services that encrypt their resources through KMS grants they create for the caller.
+_GRANT_SERVICES = ("rds", "elasticache", "ecr", "eks")
 
 
 class EncryptionKeyArgs(BaseModel):
@@ -95,22 +93,32 @@ def key_policy(
         }
     ]
     for service in services:
-        if service in _VIA_SERVICE:
-            statements.append(
+        via = {
+            "kms:CallerAccount": account,
+            "kms:ViaService": f"{service}.{region}.amazonaws.com",
+        }
+        if service in _GRANT_SERVICES:
+            statements += [
                 {
-                    "Sid": f"UseThrough{service.capitalize()}",
+                    "Sid": f"GrantsFor{service.capitalize()}Resources",
                     "Effect": "Allow",
                     "Principal": {"AWS": "*"},
-                    "Action": _USE_ACTIONS,
+                    "Action": ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"],
                     "Resource": "*",
                     "Condition": {
-                        "StringEquals": {
-                            "kms:CallerAccount": account,
-                            "kms:ViaService": f"{service}.{region}.amazonaws.com",
-                        }
+                        "StringEquals": via,
+                        "Bool": {"kms:GrantIsForAWSResource": "true"},
                     },
-                }
-            )
+                },
+                {
+                    "Sid": f"DescribeFor{service.capitalize()}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": "kms:DescribeKey",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": via},
+                },
+            ]
         elif service == "logs":
             statements.append(
                 {

@@ -120,6 +120,7 @@ class Platform(pulumi.ComponentResource):
                 storage_kms_key_arn=self.keys["data"].arn,
                 secrets_kms_key_arn=self.keys["secrets"].arn,
                 logs_kms_key_arn=logs_key,
+                aws_endpoints_security_group_id=self.network.endpoint_security_group_id,
                 secret_name_prefix=slug,
                 protect=protect,
             ),

@@ -263,6 +263,8 @@ def rds_parameters(settings: PostgresSettings) -> list[RdsParameter]:
         dynamic("pg_stat_statements.track", "all"),
         # The slow-query log: statements slower than this (ms) are logged with their duration.
         dynamic("log_min_duration_statement", settings.slow_query_ms),
+        # ... without the values of bind parameters: they carry personal data into the logs.
+        dynamic("log_parameter_max_length", 0),
     ]
     return sorted(parameters, key=lambda p: p.name)
 

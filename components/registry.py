@@ -7,8 +7,10 @@ and keeps the last N releases.
 The image the workloads run (:attr:`ImageRepository.image_ref`), by source:
 
 * ``build``: built from a context in this repository with pulumi-docker, pushed with ECR's
-  authorization token, tagged with the release; the reference is the pushed *digest*, so a
-  rebuild always rolls the pods and a tag can never be moved under them;
+  authorization token, tagged ``<release>-<content digest>``; the reference is the pushed
+  *digest*, so a rebuild always rolls the pods. The tag carries a digest of the build context
+  because tags are immutable: a rebuild of changed sources under the same release gets a new
+  tag instead of being refused by ECR;
 * ``ref``: a prebuilt image pinned by digest or tag, used as is;
 * neither: ``<repository>:<release>``, the image the app's own CI pushed for this release (the
   tag is immutable, so it pins one image).
@@ -16,8 +18,10 @@ The image the workloads run (:attr:`ImageRepository.image_ref`), by source:
 
 from __future__ import annotations
 
+import fnmatch
+import hashlib
 import json
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pulumi
@@ -25,7 +29,7 @@ import pulumi_aws as aws
 import pulumi_docker as docker
 from pydantic import BaseModel, ConfigDict, Field
 
-from components.config import ImageBuildConfig
+from components.config import PROJECT_DIR, ImageBuildConfig
 
 
 class ImageRepositoryArgs(BaseModel):
@@ -57,6 +61,35 @@ class ImageRepositoryArgs(BaseModel):
         description="Pulumi protect and no force-delete: images are never lost with the "
         "repository. Default true.",
     )
+
+
+def context_digest(context: Path, dockerfile: str) -> str:
+    """A digest of what a build reads: every file of the context (paths and contents) and the
+    Dockerfile, minus what ``.dockerignore`` excludes. Deterministic, so plans are stable.
+
+    Only plain ignore patterns are honoured; with a negation (``!``) every file is hashed, which
+    at worst retags an unchanged image, never misses a change.
+    """
+    ignore = context / ".dockerignore"
+    patterns = []
+    if ignore.is_file():
+        patterns = [
+            line.strip().rstrip("/")
+            for line in ignore.read_text().splitlines()
+            if line.strip() and not line.lstrip().startswith("#")
+        ]
+        if any(p.startswith("!") for p in patterns):
+            patterns = []
+    digest = hashlib.sha256()
+    for path in sorted(p for p in context.rglob("*") if p.is_file()):
+        relative = path.relative_to(context).as_posix()
+        parts = relative.split("/")
+        prefixes = ["/".join(parts[: i + 1]) for i in range(len(parts))]
+        if ".git" in parts or any(fnmatch.fnmatch(x, p) for p in patterns for x in prefixes):
+            continue
+        digest.update(relative.encode() + b"\0" + path.read_bytes() + b"\0")
+    digest.update(dockerfile.encode())
+    return digest.hexdigest()
 
 
 def lifecycle_policy(keep_releases: int, untagged_expiry_days: int) -> str:
@@ -145,12 +178,14 @@ class ImageRepository(pulumi.ComponentResource):
         # Paths relative to the project directory, where Pulumi runs: the same on every
         # machine, so the state never shows a diff for a different checkout location.
         # pulumi-docker resolves the Dockerfile against the working directory, not the context.
+        dockerfile = str(PurePosixPath(build.context) / build.dockerfile)
+        digest = context_digest(PROJECT_DIR / build.context, build.dockerfile)[:12]
         return docker.Image(
             f"{name}-image",
-            image_name=pulumi.Output.concat(self.repository_url, ":", release),
+            image_name=pulumi.Output.concat(self.repository_url, ":", release, "-", digest),
             build=docker.DockerBuildArgs(
                 context=build.context,
-                dockerfile=str(PurePosixPath(build.context) / build.dockerfile),
+                dockerfile=dockerfile,
                 platform=build.platform,
                 target=build.target,
                 args=build.args or None,

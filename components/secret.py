@@ -49,6 +49,7 @@ class Secret(pulumi.ComponentResource):
     """A KMS-encrypted Secrets Manager secret holding a Pulumi secret value."""
 
     secret: aws.secretsmanager.Secret
+    version: aws.secretsmanager.SecretVersion
     arn: pulumi.Output[str]
     secret_name: str
 
@@ -66,7 +67,7 @@ class Secret(pulumi.ComponentResource):
             recovery_window_in_days=args.recovery_window_days,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
-        aws.secretsmanager.SecretVersion(
+        self.version = aws.secretsmanager.SecretVersion(
             f"{name}-value",
             secret_id=self.secret.id,
             secret_string=pulumi.Output.secret(args.value),

@@ -169,6 +169,43 @@ def test_bad_values_are_refused_naming_key_value_and_allowed(
     assert shown in line and allowed in line, line
 
 
+def test_the_proxys_idle_pool_cannot_exceed_its_maximum() -> None:
+    message = error_of(VALID | {"database": {"proxy": {"maxIdleConnectionsPercent": 90}}})
+    assert "platform:database.proxy.maxIdleConnectionsPercent (90) exceeds" in message
+
+
+def test_the_proxy_needs_the_secrets_manager_endpoint() -> None:
+    message = error_of(VALID | {"network": {"interfaceEndpoints": ["sts"]}})
+    assert "platform:database.proxy.enabled needs the secretsmanager endpoint" in message
+
+
+def test_elasticache_windows_last_at_least_an_hour() -> None:
+    message = error_of(VALID | {"cache": {"snapshotWindow": "03:00-03:30"}})
+    assert "platform:cache.snapshotWindow 03:00-03:30 is shorter than the 60 minutes" in message
+
+
+def test_backup_and_maintenance_windows_must_not_overlap() -> None:
+    message = error_of(VALID | {"database": {"backupWindow": "04:30-05:30"}})
+    assert "platform:database.backupWindow 04:30-05:30 overlaps" in message
+
+
+def test_dev_sized_overrides_that_do_not_fit_the_class_are_refused() -> None:
+    database = {"instanceClass": "db.t4g.small", "parameters": {"sharedBuffersMb": 1024}}
+    message = error_of(VALID | {"database": database, "protectData": False})
+    assert "platform:database.parameters.sharedBuffersMb: 1024 MiB is more than 40 %" in message
+
+
+def test_a_protected_stack_keeps_a_week_of_backups() -> None:
+    message = error_of(VALID | {"cache": {"snapshotRetentionDays": 1}})
+    assert "platform:protectData is true" in message
+    assert "platform:cache.snapshotRetentionDays is 1" in message
+
+
+def test_duplicate_app_secret_names_are_refused() -> None:
+    message = error_of(VALID | {"appSecrets": {"names": ["jwtSecret", "jwtSecret"]}})
+    assert "platform:appSecrets.names: each secret may appear once; repeated: jwtSecret" in message
+
+
 def test_unknown_keys_are_refused_listing_the_allowed_keys() -> None:
     message = error_of(VALID | {"network": {"azCuont": 2}})
     assert "platform:network.azCuont: unknown key (value 2); allowed keys: cidr, azCount" in message
@@ -296,13 +333,17 @@ junk = st.one_of(
 
 
 def _stack_file_values() -> dict[str, Any]:
-    """The prod stack file's ``platform:`` values, decoded as in the file."""
+    """The prod stack file's ``platform:`` values with every key spelled out (defaults too), so
+    a mutation lands in an existing object wherever the model has one."""
     stack_file = load_stack_file("prod", PROJECT_ROOT)
     values: dict[str, Any] = {}
     for key, raw in stack_file.config.items():
         if key.startswith("platform:"):
             values[key.removeprefix("platform:")] = json.loads(raw) if raw[:1] in "{[" else raw
-    return values
+    secret_values = values.pop("appSecretValues")
+    parsed = parse(values | {"appSecretValues": secret_values})
+    full = parsed.model_dump(mode="json", by_alias=True, exclude={"aws_region"})
+    return full | {"appSecretValues": secret_values}
 
 
 def _set(values: dict[str, Any], path: tuple[str, ...], value: Any) -> dict[str, Any]:
@@ -328,7 +369,15 @@ def invalid_stack_files(draw: st.DrawFn) -> tuple[dict[str, Any], str]:
         name = draw(st.from_regex(r"[a-z][a-zA-Z]{2,12}", fullmatch=True))
         path = (*parent, name)
         values = _set(base, path, draw(junk))
-    key_path = "platform:" + ".".join(path)
+    # The message must name the changed key, or, when the change created objects the file did not
+    # have (e.g. registry.images.web.build), a key inside the first object it created: there a
+    # missing required sibling is the first thing wrong.
+    existing = 0
+    node: Any = base
+    while existing < len(path) - 1 and isinstance(node, dict) and path[existing] in node:
+        node = node[path[existing]]
+        existing += 1
+    key_path = "platform:" + ".".join(path[: existing + 1])
     return values, key_path
 
 
@@ -388,3 +437,10 @@ def test_describe_handles_every_annotation_in_the_models() -> None:
             text = describe_allowed(info.annotation, info)
             assert not re.search(r"typing\.|<class|Annotated", text), text
             assert typing.get_origin(info.annotation) is not typing.Union or text
+
+
+def test_the_property_tests_base_stack_file_is_valid() -> None:
+    """Every invalid case above is one change away from a valid stack file."""
+    values = _stack_file_values()
+    assert parse(values).database.read_replicas == 2
+    assert "database" in values and "parameters" in values["database"]

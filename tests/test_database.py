@@ -165,7 +165,7 @@ def test_master_password_is_generated_secret_and_kept_in_secrets_manager(prod: A
     assert secret["kmsKeyId"] == SECRETS_KEY
     value = json.loads(rec.find(VERSION, "db-master-secret-value")["secretString"])
     assert value["username"] == "app_admin" and value["password"] == password.outputs["result"]
-    assert value["host"] == db.outputs["address"]
+    assert "host" not in value  # so the proxy need not wait for the instance to read it
 
 
 def test_iam_database_authentication_is_on(prod: Any) -> None:
@@ -213,12 +213,23 @@ def test_enhanced_monitoring_every_15_seconds_with_its_role(prod: Any) -> None:
     role = rec.find("aws:iam/role:Role", "db-monitoring-role")
     assert primary(rec)["monitoringInterval"] == 15
     assert primary(rec)["monitoringRoleArn"] == role.outputs["arn"]
-    trust = json.loads(role["assumeRolePolicy"])
-    assert trust["Statement"][0]["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+    [statement] = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "monitoring.rds.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
     attachment = rec.find(
         "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy"
     )
     assert attachment["policyArn"].endswith("service-role/AmazonRDSEnhancedMonitoringRole")
+
+
+def test_instances_wait_for_the_monitoring_permissions(prod: Any) -> None:
+    """RDS checks the role's permissions when it creates an instance with monitoring on."""
+    rec = prod[1]
+    attachment = rec.find(
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "db-monitoring-policy"
+    )
+    for instance in rec.all_of(INSTANCE):
+        assert attachment.urn in instance.depends_on, instance.name
 
 
 def test_logs_are_exported_to_groups_made_beforehand_with_retention_and_key(prod: Any) -> None:
@@ -271,6 +282,31 @@ def test_proxy_role_reads_only_its_two_secrets_through_secrets_manager(prod: Any
     assert (
         rec.find(ROLE_POLICY, "db-proxy-read-secrets").urn in rec.find(PROXY, "db-proxy").depends_on
     )
+
+
+def test_proxy_waits_for_its_secrets_values(prod: Any) -> None:
+    rec = prod[1]
+    proxy = rec.find(PROXY, "db-proxy")
+    for which in ("master", "app"):
+        assert rec.find(VERSION, f"db-{which}-secret-value").urn in proxy.depends_on
+
+
+def test_proxy_role_is_assumable_by_rds_of_this_account_only(prod: Any) -> None:
+    role = prod[1].find("aws:iam/role:Role", "db-proxy-role")
+    [statement] = json.loads(role["assumeRolePolicy"])["Statement"]
+    assert statement["Principal"] == {"Service": "rds.amazonaws.com"}
+    assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": "123456789012"}}
+
+
+def test_proxy_reaches_secrets_manager_through_the_vpc_endpoint() -> None:
+    _, rec = database(aws_endpoints_security_group_id="sg-endpoints")
+    proxy_group = rec.find(SG, "db-proxy-sg")
+    rules = {
+        (r["referencedSecurityGroupId"], r["fromPort"])
+        for r in rec.all_of(EGRESS)
+        if r["securityGroupId"] == proxy_group.id
+    }
+    assert rules == {(rec.find(SG, "db-sg").id, 5432), ("sg-endpoints", 443)}
 
 
 def test_proxy_reaches_the_database_and_nothing_else(prod: Any) -> None:

@@ -53,15 +53,30 @@ def test_the_account_root_keeps_full_access_so_the_key_cannot_be_locked_out() ->
     assert root["Action"] == "kms:*"
 
 
-def test_services_use_the_key_only_through_themselves_and_only_for_this_account() -> None:
-    _, rec = make(services=("rds", "elasticache"))
-    for service in ("Rds", "Elasticache"):
-        statement = statements(rec)[f"UseThrough{service}"]
-        assert statement["Condition"]["StringEquals"] == {
+def test_grant_based_services_may_only_create_grants_for_aws_resources_through_themselves() -> None:
+    _, rec = make(services=("rds", "elasticache", "ecr", "eks"))
+    for service in ("Rds", "Elasticache", "Ecr", "Eks"):
+        grants = statements(rec)[f"GrantsFor{service}Resources"]
+        via = {
             "kms:CallerAccount": "123456789012",
             "kms:ViaService": f"{service.lower()}.eu-west-1.amazonaws.com",
         }
-        assert "kms:Decrypt" in statement["Action"] and "kms:CreateGrant" in statement["Action"]
+        assert grants["Condition"] == {
+            "StringEquals": via,
+            "Bool": {"kms:GrantIsForAWSResource": "true"},
+        }
+        assert grants["Action"] == ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+        assert statements(rec)[f"DescribeFor{service}"]["Action"] == "kms:DescribeKey"
+
+
+def test_nobody_but_the_account_root_may_decrypt_through_the_key_policy() -> None:
+    """Decryption needs an explicit IAM grant: the grant methods are the permission."""
+    _, rec = make(services=("rds", "elasticache", "secretsmanager", "eks", "s3", "ecr"))
+    for sid, statement in statements(rec).items():
+        actions = statement["Action"]
+        actions = actions if isinstance(actions, list) else [actions]
+        if sid != "AccountRootFullAccess":
+            assert not {"kms:Decrypt", "kms:*", "kms:Decrypt*"} & set(actions), sid
 
 
 def test_cloudwatch_logs_may_use_the_logs_key_for_this_accounts_groups_only() -> None:
@@ -82,11 +97,10 @@ def test_cloudfront_may_only_decrypt_for_this_accounts_distributions() -> None:
     }
 
 
-def test_a_service_not_listed_gets_no_statement() -> None:
-    sids = {
-        s["Sid"] for s in key_policy(account="1", partition="aws", region="r", services=("s3",))
-    }
-    assert sids == {"AccountRootFullAccess", "UseThroughS3"}
+def test_services_calling_kms_as_the_caller_get_no_statement() -> None:
+    """Secrets Manager and S3 use the caller's permissions: the IAM grant is the permission."""
+    policy = key_policy(account="1", partition="aws", region="r", services=("s3", "secretsmanager"))
+    assert {s["Sid"] for s in policy} == {"AccountRootFullAccess"}
 
 
 def test_grant_decrypt_is_limited_to_one_service_and_this_key() -> None:

@@ -93,6 +93,7 @@ def test_parameters_are_in_rds_units() -> None:
     assert params["shared_preload_libraries"] == "pg_stat_statements"
     assert params["pg_stat_statements.track"] == "all"
     assert params["log_min_duration_statement"] == "500"
+    assert params["log_parameter_max_length"] == "0"  # no bind values (personal data) in logs
 
 
 def test_static_parameters_wait_for_a_reboot_and_dynamic_ones_apply_at_once() -> None:

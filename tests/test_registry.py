@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 
 from components.config import ConfigError, ImageBuildConfig, StackConfig, parse_stack_config
-from components.registry import ImageRepository, ImageRepositoryArgs
+from components.registry import ImageRepository, ImageRepositoryArgs, context_digest
 from components.testing import Recording
 from tests.conftest import built
+from tools.plan import PROJECT_ROOT
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/storage"
 REPO = "aws:ecr/repository:Repository"
@@ -73,7 +74,8 @@ def test_a_build_is_pushed_with_the_ecr_token_and_deployed_by_digest(tmp_path: P
     _, rec = repository(build=build)
     image = rec.find("docker:index/image:Image", "api-image")
     url = rec.find(REPO, "api-repository").outputs["repositoryUrl"]
-    assert image["imageName"] == f"{url}:1.4.2"
+    digest = context_digest(PROJECT_ROOT / context, "Dockerfile")[:12]
+    assert image["imageName"] == f"{url}:1.4.2-{digest}"
     assert image["build"]["context"] == "tests/fixtures/app"
     assert image["build"]["dockerfile"] == "tests/fixtures/app/Dockerfile"
     assert image["build"]["platform"] == "linux/arm64"
@@ -83,6 +85,22 @@ def test_a_build_is_pushed_with_the_ecr_token_and_deployed_by_digest(tmp_path: P
     out = rec.find("platform:registry:ImageRepository", "api").outputs
     assert out["image_ref"] == image.outputs["repoDigest"]
     assert "@sha256:" in out["image_ref"]
+
+
+def test_the_context_digest_changes_with_the_sources_and_ignores_what_docker_ignores(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    (tmp_path / "app.js").write_text("1")
+    (tmp_path / ".dockerignore").write_text("node_modules\n# comment\n*.log\n")
+    first = context_digest(tmp_path, "Dockerfile")
+    assert context_digest(tmp_path, "Dockerfile") == first  # deterministic
+    (tmp_path / "node_modules").mkdir()
+    (tmp_path / "node_modules" / "x.js").write_text("ignored")
+    (tmp_path / "debug.log").write_text("ignored")
+    assert context_digest(tmp_path, "Dockerfile") == first
+    (tmp_path / "app.js").write_text("2")
+    assert context_digest(tmp_path, "Dockerfile") != first
 
 
 def _config(images: dict[str, Any]) -> StackConfig:
