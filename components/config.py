@@ -39,7 +39,14 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.config_messages import config_key, describe_error
-from components.network_layout import LayoutError, parse_vpc_cidr
+from components.eks_capacity import AMI_ARCHITECTURES, architecture_mismatches, ip_budget
+from components.network_layout import (
+    LayoutError,
+    SubnetTier,
+    parse_vpc_cidr,
+    plan_subnets,
+    usable_ips,
+)
 from components.postgres_tuning import (
     ConnectionBudget,
     PostgresSettings,
@@ -90,6 +97,19 @@ TagValue = Annotated[
 
 AccountId = Annotated[
     str, Field(pattern=r"^\d{12}$", json_schema_extra={"allowed": "a 12-digit AWS account id"})
+]
+
+IPv4NetworkText = Annotated[
+    str,
+    AfterValidator(lambda v: str(ipaddress.IPv4Network(v, strict=True))),
+    Field(json_schema_extra={"allowed": "an IPv4 network in CIDR notation, e.g. 203.0.113.0/24"}),
+]
+IamPrincipalArn = Annotated[
+    str,
+    Field(
+        pattern=r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$",
+        json_schema_extra={"allowed": "an IAM role or user ARN"},
+    ),
 ]
 
 #: Interface endpoints the network knows how to create (service name after com.amazonaws.<region>.).
@@ -581,6 +601,13 @@ class DatabaseConfig(ConfigModel):
         "that the proxy accepts; the release migration creates the role. Default app.",
         json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
     )
+    monitoring_username: str = Field(
+        default="monitoring",
+        pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Database user of the postgres exporter (role pg_monitor, created by the "
+        "release migration), with a generated password in Secrets Manager. Default monitoring.",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
     backup_retention_days: int = Field(
         default=30,
         ge=0,
@@ -979,6 +1006,420 @@ class RegistryConfig(ConfigModel):
 
 
 # --------------------------------------------------------------------------------------------
+# DNS
+# --------------------------------------------------------------------------------------------
+
+
+class DnsConfig(ConfigModel):
+    """The stack's public DNS zone (Route 53)."""
+
+    domain: str = Field(
+        pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
+        max_length=253,
+        description="Domain the stack serves (the apex; www and other hostnames go under it). "
+        "Required: certificates, the CDN and external-dns are scoped to it.",
+        json_schema_extra={"allowed": "a lowercase domain name such as example.com"},
+    )
+    hosted_zone_id: str | None = Field(
+        default=None,
+        pattern=r"^Z[A-Z0-9]{1,31}$",
+        description="Use this existing public hosted zone. Default None: create the zone "
+        "(createZone true) or look it up by domain (createZone false).",
+        json_schema_extra={"allowed": "a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ"},
+    )
+    create_zone: bool = Field(
+        default=True,
+        description="Create the public hosted zone for the domain (then delegate to its name "
+        "servers, a stack output). Default true; false looks an existing zone up by domain.",
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> DnsConfig:
+        if self.hosted_zone_id is not None and self.create_zone:
+            raise ValueError("$.hostedZoneId names an existing zone: set $.createZone false")
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# EKS
+# --------------------------------------------------------------------------------------------
+
+KubernetesVersion = Literal["1.34", "1.35", "1.36"]
+InstanceTypeName = Literal[
+    "t4g.medium", "t4g.large", "t4g.xlarge", "t4g.2xlarge",
+    "m7g.large", "m7g.xlarge", "m7g.2xlarge", "m7g.4xlarge",
+    "m6g.large", "m6g.xlarge", "m6g.2xlarge", "m6g.4xlarge",
+    "c7g.large", "c7g.xlarge", "c7g.2xlarge", "c7g.4xlarge",
+    "c6g.large", "c6g.xlarge", "c6g.2xlarge", "c6g.4xlarge",
+    "r7g.large", "r7g.xlarge", "r7g.2xlarge", "r7g.4xlarge",
+    "r6g.large", "r6g.xlarge", "r6g.2xlarge", "r6g.4xlarge",
+    "t3.medium", "t3.large", "t3.xlarge", "t3.2xlarge",
+    "m7i.large", "m7i.xlarge", "m7i.2xlarge", "m7i.4xlarge",
+    "m6i.large", "m6i.xlarge", "m6i.2xlarge", "m6i.4xlarge",
+    "c7i.large", "c7i.xlarge", "c7i.2xlarge", "c7i.4xlarge",
+    "c6i.large", "c6i.xlarge", "c6i.2xlarge", "c6i.4xlarge",
+    "r7i.large", "r7i.xlarge", "r7i.2xlarge", "r7i.4xlarge",
+    "r6i.large", "r6i.xlarge", "r6i.2xlarge", "r6i.4xlarge",
+]  # fmt: skip
+AmiType = Literal[
+    "AL2023_ARM_64_STANDARD", "AL2023_x86_64_STANDARD", "BOTTLEROCKET_ARM_64", "BOTTLEROCKET_x86_64"
+]
+AddonVersion = Annotated[
+    str,
+    Field(
+        pattern=r"^v\d+\.\d+\.\d+-eksbuild\.\d+$",
+        json_schema_extra={"allowed": "an EKS add-on version such as v1.22.4-eksbuild.3"},
+    ),
+]
+LabelKey = Annotated[
+    str, Field(pattern=r"^([a-z0-9.-]{1,253}/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")
+]
+LabelValue = Annotated[str, Field(pattern=r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")]
+
+
+class TaintConfig(ConfigModel):
+    """A Kubernetes taint put on every node of a group."""
+
+    key: LabelKey = Field(description="Taint key, e.g. CriticalAddonsOnly.")
+    value: LabelValue = Field(default="", description="Taint value. Default empty.")
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"] = Field(
+        default="NO_SCHEDULE",
+        description="What the taint does to pods without a toleration. Default NO_SCHEDULE.",
+    )
+
+
+class NodeGroupConfig(ConfigModel):
+    """One EKS managed node group."""
+
+    instance_types: tuple[InstanceTypeName, ...] = Field(
+        min_length=1,
+        description="EC2 instance types, first preferred. Required. Several types (same "
+        "vCPU/memory) make spot capacity far more available.",
+    )
+    capacity_type: Literal["ON_DEMAND", "SPOT"] = Field(
+        default="ON_DEMAND",
+        description="ON_DEMAND (default) or SPOT (up to 90 % cheaper, can be reclaimed with two "
+        "minutes' notice: only for interruptible work such as queue workers).",
+    )
+    ami_type: AmiType = Field(
+        default="AL2023_ARM_64_STANDARD",
+        description="EKS-managed AMI. Default AL2023 on Graviton (arm64): better price per "
+        "vCPU; images must be built for linux/arm64.",
+    )
+    release_version: str | None = Field(
+        default=None,
+        pattern=r"^\d+\.\d+\.\d+-([0-9]{8}|[0-9a-f]{8})$",
+        description="AMI release of this group. Default: cluster.amiReleaseVersion for AL2023 "
+        "groups; Bottlerocket groups pin their own.",
+        json_schema_extra={"allowed": "1.36.3-20260911 (AL2023) or 1.50.0-0be31b34 (Bottlerocket)"},
+    )
+    min_size: int = Field(default=1, ge=0, le=1000, description="Fewest nodes. Default 1.")
+    desired_size: int = Field(
+        default=2,
+        ge=0,
+        le=1000,
+        description="Nodes at creation; afterwards the cluster autoscaler owns it (Pulumi "
+        "ignores changes, so a deploy never undoes a scale-out). Default 2.",
+    )
+    max_size: int = Field(default=3, ge=1, le=1000, description="Most nodes. Default 3.")
+    labels: dict[LabelKey, LabelValue] = Field(
+        default_factory=dict,
+        description="Kubernetes labels on the nodes; workloads select a group by them.",
+    )
+    taints: tuple[TaintConfig, ...] = Field(
+        default=(), description="Taints on the nodes: only pods tolerating them land there."
+    )
+    disk_size_gb: int = Field(
+        default=50,
+        ge=20,
+        le=1000,
+        description="Root volume (gp3, encrypted) in GB. Default 50: room for images and logs.",
+    )
+    max_unavailable_percent: int = Field(
+        default=33,
+        ge=1,
+        le=100,
+        description="Share of nodes replaced at once during an update (AMI release, config). "
+        "Default 33: capacity stays for the PodDisruptionBudgets of the apps.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> NodeGroupConfig:
+        problems = []
+        if not self.min_size <= self.desired_size <= self.max_size:
+            problems.append(
+                f"need $.minSize <= $.desiredSize <= $.maxSize, got {self.min_size} <= "
+                f"{self.desired_size} <= {self.max_size}"
+            )
+        mismatched = architecture_mismatches(self.instance_types, self.ami_type)
+        if mismatched:
+            problems.append(
+                f"$.instanceTypes {', '.join(mismatched)} are not offered for the "
+                f"{AMI_ARCHITECTURES[self.ami_type]} architecture of $.amiType {self.ami_type}"
+            )
+        if self.capacity_type == "SPOT" and len(self.instance_types) < 2:
+            problems.append(
+                "$.capacityType SPOT needs at least two $.instanceTypes: one type alone runs "
+                "out of spot capacity"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+class ClusterAddonsConfig(ConfigModel):
+    """Versions of the EKS managed add-ons, pinned (docs/compute.md says how to bump them)."""
+
+    vpc_cni: AddonVersion = Field(
+        default="v1.22.4-eksbuild.3",
+        description="Amazon VPC CNI (pod networking, network policy enforcement on).",
+    )
+    coredns: AddonVersion = Field(
+        default="v1.14.3-eksbuild.3", description="CoreDNS (cluster DNS)."
+    )
+    kube_proxy: AddonVersion = Field(
+        default="v1.36.0-eksbuild.14", description="kube-proxy: its minor follows Kubernetes."
+    )
+    pod_identity_agent: AddonVersion = Field(
+        default="v1.3.10-eksbuild.3",
+        description="EKS Pod Identity agent: workload IAM roles without node credentials.",
+    )
+    ebs_csi_driver: AddonVersion = Field(
+        default="v1.63.1-eksbuild.1",
+        description="Amazon EBS CSI driver: gp3 volumes for Prometheus and other state.",
+    )
+    cloudwatch_observability: AddonVersion = Field(
+        default="v6.2.0-eksbuild.1",
+        description="Container Insights metrics and Fluent Bit logs (the alarms' source).",
+    )
+
+
+class ClusterConfig(ConfigModel):
+    """EKS: version, endpoint access, admins, logs, node groups, managed add-ons."""
+
+    kubernetes_version: KubernetesVersion = Field(
+        default="1.36",
+        description="Kubernetes version. Default 1.36, the newest EKS offers in standard support "
+        "(to 2027-08; 1.34 leaves it on 2026-12-02). The cluster is on standard support only: "
+        "it is upgraded rather than billed for extended support.",
+    )
+    ami_release_version: str = Field(
+        default="1.36.3-20260911",
+        pattern=r"^\d+\.\d+\.\d+-\d{8}$",
+        description="EKS AL2023 AMI release of the node groups, pinned so nodes change only when "
+        "this changes (docs/compute.md: how to bump for security patches).",
+        json_schema_extra={"allowed": "<kubernetes patch>-<YYYYMMDD>, e.g. 1.36.3-20260911"},
+    )
+    endpoint_public_access_cidrs: tuple[IPv4NetworkText, ...] = Field(
+        default=(),
+        description="Networks that may reach the Kubernetes API from the internet. Default none: "
+        "the endpoint is private (deploys run from inside the VPC); add the CI runners' egress "
+        "range to deploy from outside.",
+    )
+    admin_principal_arns: tuple[IamPrincipalArn, ...] = Field(
+        default=(),
+        description="IAM roles/users given cluster-admin through EKS access entries (the "
+        "deploying principal is admin already). Default none.",
+    )
+    log_retention_days: LogRetentionDays = Field(
+        default=90,
+        description="Days CloudWatch keeps control-plane logs (api, audit, authenticator, "
+        "controllerManager, scheduler). Default 90: audit trails for incident reviews.",
+    )
+    deletion_protection: bool = Field(
+        default=True,
+        description="EKS deletion protection: the cluster cannot be deleted until it is turned "
+        "off. Default true; dev sets false.",
+    )
+    imds_hop_limit: Literal[1, 2] = Field(
+        default=1,
+        description="IMDSv2 hop limit on the nodes. Default 1: pods (which get AWS credentials "
+        "from Pod Identity) cannot reach the instance metadata and the node's role.",
+    )
+    node_groups: dict[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{0,30}$")], NodeGroupConfig] = (
+        Field(
+            default_factory=lambda: {
+                "system": NodeGroupConfig(
+                    instance_types=("m7g.large",),
+                    min_size=2,
+                    desired_size=2,
+                    max_size=4,
+                    labels={"platform.io/node-group": "system"},
+                    taints=(TaintConfig(key="CriticalAddonsOnly", value="true"),),
+                ),
+                "apps": NodeGroupConfig(
+                    instance_types=("m7g.xlarge",),
+                    min_size=3,
+                    desired_size=4,
+                    max_size=20,
+                    labels={"platform.io/node-group": "apps"},
+                ),
+                "workers": NodeGroupConfig(
+                    instance_types=("m7g.large", "m6g.large", "c7g.xlarge"),
+                    capacity_type="SPOT",
+                    min_size=1,
+                    desired_size=2,
+                    max_size=10,
+                    labels={"platform.io/node-group": "workers"},
+                    taints=(TaintConfig(key="platform.io/workers", value="true"),),
+                ),
+            },
+            description="Managed node groups by name. Default: system (on-demand, tainted for "
+            "add-ons), apps (on-demand, web and API) and workers (spot, tainted for queue "
+            "workers).",
+        )
+    )
+    addons: ClusterAddonsConfig = Field(
+        default=ClusterAddonsConfig(), description="EKS managed add-on versions (pinned)."
+    )
+
+    @model_validator(mode="after")
+    def _versions_agree(self) -> ClusterConfig:
+        problems = []
+        if not self.ami_release_version.startswith(f"{self.kubernetes_version}."):
+            problems.append(
+                f"$.amiReleaseVersion {self.ami_release_version} is not for $.kubernetesVersion "
+                f"{self.kubernetes_version}"
+            )
+        if not self.addons.kube_proxy.startswith(f"v{self.kubernetes_version}."):
+            problems.append(
+                f"$.addons.kubeProxy {self.addons.kube_proxy} is not for $.kubernetesVersion "
+                f"{self.kubernetes_version}"
+            )
+        for name, group in self.node_groups.items():
+            if group.ami_type.startswith("BOTTLEROCKET") and group.release_version is None:
+                problems.append(
+                    f"$.nodeGroups.{name}.releaseVersion: Bottlerocket groups pin their own"
+                )
+        if not self.node_groups:
+            problems.append("$.nodeGroups needs at least one node group")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# --------------------------------------------------------------------------------------------
+# Platform add-ons (Helm) and app namespaces
+# --------------------------------------------------------------------------------------------
+
+ChartVersion = Annotated[
+    str,
+    Field(
+        pattern=r"^\d+\.\d+\.\d+$", json_schema_extra={"allowed": "a chart version such as 1.2.3"}
+    ),
+]
+Quantity = Annotated[
+    str,
+    Field(
+        pattern=r"^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti)?$",
+        json_schema_extra={"allowed": "a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi"},
+    ),
+]
+
+
+class ChartVersionsConfig(ConfigModel):
+    """Helm chart versions of the platform add-ons, pinned."""
+
+    aws_load_balancer_controller: ChartVersion = Field(
+        default="3.5.0", description="aws-load-balancer-controller (eks-charts)."
+    )
+    cluster_autoscaler: ChartVersion = Field(
+        default="9.59.0", description="cluster-autoscaler (kubernetes/autoscaler)."
+    )
+    external_dns: ChartVersion = Field(
+        default="1.22.0", description="external-dns (kubernetes-sigs)."
+    )
+    external_secrets: ChartVersion = Field(
+        default="2.10.0", description="external-secrets (External Secrets Operator)."
+    )
+    kube_prometheus_stack: ChartVersion = Field(
+        default="85.2.0", description="kube-prometheus-stack (prometheus-community)."
+    )
+    metrics_server: ChartVersion = Field(
+        default="3.13.0", description="metrics-server (kubernetes-sigs), for the HPAs."
+    )
+    postgres_exporter: ChartVersion = Field(
+        default="8.1.1", description="prometheus-postgres-exporter (prometheus-community)."
+    )
+    redis_exporter: ChartVersion = Field(
+        default="6.30.1", description="prometheus-redis-exporter (prometheus-community)."
+    )
+
+
+class MonitoringConfig(ConfigModel):
+    """Prometheus and Grafana (kube-prometheus-stack)."""
+
+    scrape_interval_seconds: int = Field(
+        default=15, ge=5, le=300, description="Seconds between scrapes. Default 15 (spec)."
+    )
+    retention_days: int = Field(
+        default=30, ge=1, le=3650, description="Days Prometheus keeps metrics. Default 30 (spec)."
+    )
+    storage_gb: int = Field(
+        default=100,
+        ge=10,
+        le=16384,
+        description="Prometheus volume (gp3, encrypted) in GB. Default 100: 30 days of a "
+        "cluster this size with room to spare.",
+    )
+
+
+class NamespaceQuotaConfig(ConfigModel):
+    """ResourceQuota and LimitRange of one app namespace."""
+
+    requests_cpu: Quantity = Field(default="40", description="Total CPU requests. Default 40.")
+    requests_memory: Quantity = Field(
+        default="80Gi", description="Total memory requests. Default 80Gi."
+    )
+    limits_cpu: Quantity = Field(default="80", description="Total CPU limits. Default 80.")
+    limits_memory: Quantity = Field(
+        default="160Gi", description="Total memory limits. Default 160Gi."
+    )
+    pods: int = Field(default=200, ge=1, le=10000, description="Most pods. Default 200.")
+    default_request_cpu: Quantity = Field(
+        default="100m", description="CPU request of a container that sets none. Default 100m."
+    )
+    default_request_memory: Quantity = Field(
+        default="128Mi", description="Memory request of a container that sets none."
+    )
+    default_limit_cpu: Quantity = Field(
+        default="500m", description="CPU limit of a container that sets none. Default 500m."
+    )
+    default_limit_memory: Quantity = Field(
+        default="512Mi", description="Memory limit of a container that sets none. Default 512Mi."
+    )
+    max_limit_cpu: Quantity = Field(
+        default="4", description="Largest CPU limit one container may ask for. Default 4."
+    )
+    max_limit_memory: Quantity = Field(
+        default="8Gi", description="Largest memory limit one container may ask for. Default 8Gi."
+    )
+
+
+class AddonsConfig(ConfigModel):
+    """The platform's Helm add-ons and the apps' namespaces."""
+
+    charts: ChartVersionsConfig = Field(
+        default=ChartVersionsConfig(), description="Pinned Helm chart versions."
+    )
+    monitoring: MonitoringConfig = Field(
+        default=MonitoringConfig(), description="Prometheus and Grafana settings."
+    )
+    external_dns_policy: Literal["upsert-only", "sync"] = Field(
+        default="upsert-only",
+        description="upsert-only (default): external-dns creates and updates records but never "
+        "deletes one, so a mistaken annotation cannot take the site off DNS. sync also deletes.",
+    )
+    app_namespaces: dict[
+        Annotated[str, Field(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")], NamespaceQuotaConfig
+    ] = Field(
+        default_factory=lambda: {"app": NamespaceQuotaConfig()},
+        description="Namespaces of the apps (web, API, workers), each with Pod Security "
+        "'restricted', a ResourceQuota and a LimitRange. Default one namespace, app.",
+    )
+
+
+# --------------------------------------------------------------------------------------------
 # The stack
 # --------------------------------------------------------------------------------------------
 
@@ -1052,6 +1493,33 @@ class StackConfig(ConfigModel):
     registry: RegistryConfig = Field(
         default=RegistryConfig(), description="ECR and images (see RegistryConfig)."
     )
+    dns: DnsConfig = Field(description="The public DNS zone (see DnsConfig). Required.")
+    cluster: ClusterConfig = Field(
+        default=ClusterConfig(), description="EKS (see ClusterConfig). Default: production."
+    )
+    addons: AddonsConfig = Field(
+        default=AddonsConfig(), description="Helm add-ons and app namespaces (see AddonsConfig)."
+    )
+
+    @model_validator(mode="after")
+    def _node_groups_fit_the_subnets(self) -> StackConfig:
+        private = plan_subnets(self.network.cidr, self.network.az_count, (SubnetTier.PRIVATE,))
+        budget = ip_budget(
+            {
+                name: (group.instance_types, group.max_size)
+                for name, group in self.cluster.node_groups.items()
+            },
+            subnet_usable_ips=min(usable_ips(c) for c in private.values()),
+            subnets=len(private),
+            interface_endpoints=len(self.network.interface_endpoints),
+        )
+        if not budget.fits:
+            raise ValueError(
+                f"$.cluster.nodeGroups at their maxSize may need {budget.needed} pod and node "
+                f"addresses, but the private subnets of $.network.cidr have {budget.available} "
+                "free: lower maxSize, use fewer or smaller instance types, or a larger VPC"
+            )
+        return self
 
     @model_validator(mode="after")
     def _proxy_reaches_secrets_manager(self) -> StackConfig:

@@ -102,6 +102,7 @@ class PostgresDatabase(pulumi.ComponentResource):
     app_endpoint: pulumi.Output[str]
     master_secret: Secret
     app_secret: Secret
+    monitoring_secret: Secret
     security_group_id: pulumi.Output[str]
 
     def __init__(
@@ -255,6 +256,21 @@ class PostgresDatabase(pulumi.ComponentResource):
             password=app_password.result,
             args=args,
         )
+        monitoring_password = random.RandomPassword(
+            f"{name}-monitoring-password",
+            length=40,
+            special=False,
+            keepers={"version": str(args.password_version)},
+            opts=child,
+        )
+        self.monitoring_secret = self._credentials_secret(
+            f"{name}-monitoring-secret",
+            secret_name=f"{args.secret_name_prefix}/database/monitoring",
+            description="PostgreSQL user of the metrics exporter (pg_monitor, read-only stats)",
+            username=args.monitoring_username,
+            password=monitoring_password.result,
+            args=args,
+        )
         self.proxy = None
         self.proxy_security_group = None
         self.proxy_endpoint = None
@@ -272,6 +288,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "port": self.port,
                 "master_secret_arn": self.master_secret.arn,
                 "app_secret_arn": self.app_secret.arn,
+                "monitoring_secret_arn": self.monitoring_secret.arn,
                 "security_group_id": self.security_group_id,
             }
         )

@@ -9,10 +9,13 @@ import pulumi_aws as aws
 import pulumi_docker as docker
 import pulumi_random as random
 
+from components.addons import PlatformAddons, PlatformAddonsArgs
 from components.app_secrets import AppSecrets, AppSecretsArgs
 from components.cache import RedisCache, RedisCacheArgs
 from components.config import StackConfig
 from components.database import PostgresDatabase, PostgresDatabaseArgs
+from components.dns import DnsZone, DnsZoneArgs
+from components.eks import Cluster, ClusterArgs
 from components.kms import EncryptionKey, EncryptionKeyArgs, KeyService
 from components.network import Network, NetworkArgs
 from components.registry import ImageRepository, ImageRepositoryArgs
@@ -44,6 +47,9 @@ class Platform(pulumi.ComponentResource):
     cache: RedisCache
     buckets: dict[str, Bucket]
     repositories: dict[str, ImageRepository]
+    dns: DnsZone
+    cluster: Cluster
+    addons: PlatformAddons
 
     def __init__(
         self,
@@ -165,6 +171,53 @@ class Platform(pulumi.ComponentResource):
             for app in config.registry.repositories
         }
 
+        self.dns = DnsZone(
+            f"{name}-dns", DnsZoneArgs(**config.dns.model_dump(), protect=protect), opts=child
+        )
+        self.cluster = Cluster(
+            f"{name}-cluster",
+            ClusterArgs(
+                **config.cluster.model_dump(),
+                cluster_name=slug,
+                subnet_ids=self.network.private_subnet_ids,
+                secrets_kms_key_arn=self.keys["secrets"].arn,
+                logs_kms_key_arn=logs_key,
+                node_tags=config.common_tags(),
+            ),
+            opts=child,
+        )
+        # Pods use the nodes' (cluster) security group; which pods may reach the data tier is
+        # narrowed further by the apps' NetworkPolicies.
+        nodes = self.cluster.node_security_group_id
+        self.database.allow_from(nodes, label="eks-nodes")
+        self.cache.allow_from(nodes, label="eks-nodes")
+
+        system = config.cluster.node_groups.get("system")
+        self.addons = PlatformAddons(
+            f"{name}-addons",
+            PlatformAddonsArgs(
+                **config.addons.model_dump(),
+                cluster=self.cluster,
+                vpc_id=self.network.vpc_id,
+                domain=config.dns.domain,
+                zone_id=self.dns.zone_id,
+                zone_arn=self.dns.zone_arn,
+                secret_name_prefix=slug,
+                secrets_kms_key_arn=self.keys["secrets"].arn,
+                system_node_labels=dict(system.labels) if system else {},
+                system_node_taints=[t.model_dump() for t in system.taints] if system else [],
+                postgres_host=self.database.writer_endpoint,
+                postgres_database=config.database.database_name,
+                postgres_monitoring_secret=self.database.monitoring_secret.secret_name,
+                redis_host=self.cache.primary_endpoint,
+                redis_auth_secret=self.cache.auth_secret.secret_name,
+                reclaim_volumes=protect,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers={**providers, "kubernetes": self.cluster.provider}
+            ),
+        )
+
         self.register_outputs(self.stack_outputs())
 
     def _buckets(self, name: str, child: pulumi.ResourceOptions) -> dict[str, Bucket]:
@@ -242,4 +295,11 @@ class Platform(pulumi.ComponentResource):
             "bucketNames": {role: bucket.name for role, bucket in self.buckets.items()},
             "repositoryUrls": {app: r.repository_url for app, r in self.repositories.items()},
             "images": {app: r.image_ref for app, r in self.repositories.items()},
+            "dnsZoneId": self.dns.zone_id,
+            "dnsNameServers": self.dns.name_servers,
+            "clusterName": self.cluster.cluster_name,
+            "clusterEndpoint": self.cluster.endpoint,
+            "clusterOidcIssuer": self.cluster.oidc_issuer,
+            "nodeSecurityGroupId": self.cluster.node_security_group_id,
+            "kubeconfig": self.cluster.kubeconfig,
         }

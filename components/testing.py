@@ -225,6 +225,8 @@ def _ec2(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
             "privateIp": _ip(ctx.seed, "10.0.128"),
             "networkInterfaceId": f"eni-{_hex(ctx.seed, 17)}",
         }
+    elif kind == "LaunchTemplate":
+        out |= {"latestVersion": 1, "defaultVersion": 1}
     elif kind == "VpcEndpoint":
         service = str(_plain(ctx.inputs.get("serviceName")) or "")
         out |= {
@@ -388,6 +390,84 @@ def _random_password(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     return "none", {"result": result, "bcryptHash": "$2a$10$" + _hex(ctx.seed, 53)}
 
 
+def _eks(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    cluster = str(_plain(ctx.inputs.get("clusterName")) or "")
+    if kind == "Cluster":
+        name = ctx.physical_name()
+        vpc_config = _plain(ctx.inputs.get("vpcConfig")) or {}
+        return name, {
+            "name": name,
+            "arn": ctx.arn("eks", f"cluster/{name}"),
+            "endpoint": f"https://{_hex(ctx.seed, 32).upper()}.gr7.{ctx.region}.eks.amazonaws.com",
+            "certificateAuthority": {"data": "bW9jay1jbHVzdGVyLWNh"},
+            "identities": [
+                {
+                    "oidcs": [
+                        {
+                            "issuer": f"https://oidc.eks.{ctx.region}.amazonaws.com/id/"
+                            f"{_hex(ctx.seed + 'oidc', 32).upper()}"
+                        }
+                    ]
+                }
+            ],
+            "vpcConfig": {
+                **vpc_config,
+                "clusterSecurityGroupId": f"sg-{_hex(ctx.seed + 'cluster-sg', 17)}",
+                "vpcId": f"vpc-{_hex(ctx.seed + 'vpc', 17)}",
+            },
+            "status": "ACTIVE",
+            "platformVersion": "eks.1",
+        }
+    if kind == "NodeGroup":
+        prefix = str(_plain(ctx.inputs.get("nodeGroupNamePrefix")) or f"{ctx.name}-")
+        group = f"{prefix}{_hex(ctx.seed, 26)}"
+        return f"{cluster}:{group}", {
+            "nodeGroupName": group,
+            "arn": ctx.arn("eks", f"nodegroup/{cluster}/{group}/{_hex(ctx.seed, 8)}"),
+            "status": "ACTIVE",
+            "resources": [{"autoscalingGroups": [{"name": f"eks-{group}"}]}],
+        }
+    if kind == "Addon":
+        addon = str(_plain(ctx.inputs.get("addonName")) or ctx.name)
+        return f"{cluster}:{addon}", {"arn": ctx.arn("eks", f"addon/{cluster}/{addon}/x")}
+    if kind == "PodIdentityAssociation":
+        association = f"a-{_hex(ctx.seed, 17)}"
+        return f"{cluster},{association}", {
+            "associationId": association,
+            "associationArn": ctx.arn("eks", f"podidentityassociation/{cluster}/{association}"),
+        }
+    return f"{cluster}#{ctx.name}", {"accessEntryArn": ctx.arn("eks", f"access-entry/{cluster}")}
+
+
+def _route53_zone(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    zone_id = "Z" + _hex(ctx.seed, 20).upper()
+    return zone_id, {
+        "zoneId": zone_id,
+        "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+        "nameServers": [
+            f"ns-{100 + i}.awsdns-{10 + i}.{tld}"
+            for i, tld in enumerate(("com", "net", "org", "co.uk"))
+        ],
+    }
+
+
+def _kubernetes(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    """Kubernetes objects come back as sent, with a uid; Helm releases as deployed."""
+    metadata = dict(_plain(ctx.inputs.get("metadata")) or {})
+    if ctx.type == "kubernetes:helm.sh/v3:Release":
+        name = str(_plain(ctx.inputs.get("name")) or ctx.name)
+        namespace = str(_plain(ctx.inputs.get("namespace")) or "default")
+        return f"{namespace}/{name}", {
+            "name": name,
+            "status": {"status": "deployed", "name": name, "namespace": namespace, "revision": 1},
+        }
+    name = str(metadata.get("name") or ctx.name)
+    metadata |= {"name": name, "uid": _hex(ctx.seed, 32)}
+    namespace = metadata.get("namespace")
+    return (f"{namespace}/{name}" if namespace else name), {"metadata": metadata}
+
+
 def _provider(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     seed = _hex(ctx.seed, 32)
     return f"{seed[:8]}-{seed[8:12]}-{seed[12:16]}-{seed[16:20]}-{seed[20:32]}", {}
@@ -413,6 +493,7 @@ _OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
     "aws:ecr/repository:Repository": _ecr_repository,
     "docker:index/image:Image": _docker_image,
     "random:index/randomPassword:RandomPassword": _random_password,
+    "aws:route53/zone:Zone": _route53_zone,
 }
 
 
@@ -429,6 +510,10 @@ def _outputs_for(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
         return _rds(ctx)
     if ctx.type.startswith("aws:elasticache/"):
         return _elasticache(ctx)
+    if ctx.type.startswith("aws:eks/"):
+        return _eks(ctx)
+    if ctx.type.startswith("kubernetes:"):
+        return _kubernetes(ctx)
     return _generic(ctx)
 
 
@@ -507,6 +592,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 "expiresAt": "2030-01-01T00:00:00Z",
                 "id": self.region,
             },
+            "aws:route53/getZone:getZone": self._zone,
             "aws:index/getPartition:getPartition": lambda _: {
                 "partition": PARTITION,
                 "dnsSuffix": "amazonaws.com",
@@ -531,6 +617,17 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 f"components/testing.py's RealisticMocks one. Known: {known}"
             )
         return handler(args.args), []
+
+    def _zone(self, args: dict[str, Any]) -> dict[str, Any]:
+        zone_id = "Z" + _hex(str(args.get("name")), 20).upper()
+        return {
+            "zoneId": zone_id,
+            "id": zone_id,
+            "name": args.get("name"),
+            "arn": f"arn:{PARTITION}:route53:::hostedzone/{zone_id}",
+            "nameServers": ["ns-1.awsdns-01.com"],
+            "privateZone": False,
+        }
 
     def _zones(self, args: dict[str, Any]) -> dict[str, Any]:
         letters = [z[-1] for z in self.zones]

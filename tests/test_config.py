@@ -33,6 +33,7 @@ VALID: dict[str, Any] = {
     "owner": "team",
     "costCenter": "CC-1",
     "appSecretValues": SECRET_VALUES,
+    "dns": {"domain": "shop.example.com"},
 }
 
 
@@ -206,6 +207,52 @@ def test_duplicate_app_secret_names_are_refused() -> None:
     assert "platform:appSecrets.names: each secret may appear once; repeated: jwtSecret" in message
 
 
+def test_node_groups_that_outgrow_the_private_subnets_are_refused() -> None:
+    group = {"instanceTypes": ["m7g.4xlarge"], "minSize": 1, "desiredSize": 1, "maxSize": 500}
+    message = error_of(
+        VALID | {"network": {"cidr": "10.0.0.0/20"}, "cluster": {"nodeGroups": {"big": group}}}
+    )
+    assert "platform:cluster.nodeGroups at their maxSize may need 120000" in message
+    assert "platform:network.cidr" in message
+
+
+def test_instance_types_must_match_the_ami_architecture() -> None:
+    group = {"instanceTypes": ["m7i.large"], "amiType": "AL2023_ARM_64_STANDARD"}
+    message = error_of(VALID | {"cluster": {"nodeGroups": {"apps": group}}})
+    assert (
+        "platform:cluster.nodeGroups.apps.instanceTypes m7i.large are not offered for the arm64"
+        in message
+    )
+
+
+def test_spot_groups_need_several_instance_types() -> None:
+    group = {"instanceTypes": ["m7g.large"], "capacityType": "SPOT"}
+    message = error_of(VALID | {"cluster": {"nodeGroups": {"workers": group}}})
+    assert "platform:cluster.nodeGroups.workers.capacityType SPOT needs at least two" in message
+
+
+def test_node_group_sizes_must_be_ordered() -> None:
+    group = {"instanceTypes": ["m7g.large"], "minSize": 3, "desiredSize": 2, "maxSize": 4}
+    message = error_of(VALID | {"cluster": {"nodeGroups": {"apps": group}}})
+    assert "need platform:cluster.nodeGroups.apps.minSize <= " in message
+
+
+def test_pinned_versions_must_match_the_kubernetes_version() -> None:
+    message = error_of(VALID | {"cluster": {"kubernetesVersion": "1.35"}})
+    assert "platform:cluster.amiReleaseVersion 1.36.3-20260911 is not for" in message
+    assert "platform:cluster.addons.kubeProxy v1.36.0-eksbuild.14 is not for" in message
+
+
+def test_an_existing_zone_id_and_zone_creation_are_exclusive() -> None:
+    message = error_of(VALID | {"dns": {"domain": "shop.example.com", "hostedZoneId": "Z0ABC"}})
+    assert "platform:dns.hostedZoneId names an existing zone" in message
+
+
+def test_the_dns_domain_is_required() -> None:
+    values = {k: v for k, v in VALID.items() if k != "dns"}
+    assert "platform:dns: required but not set" in error_of(values)
+
+
 def test_unknown_keys_are_refused_listing_the_allowed_keys() -> None:
     message = error_of(VALID | {"network": {"azCuont": 2}})
     assert "platform:network.azCuont: unknown key (value 2); allowed keys: cidr, azCount" in message
@@ -248,7 +295,8 @@ def test_no_nat_requires_the_endpoints_private_nodes_need() -> None:
 def test_every_problem_is_reported_in_one_message() -> None:
     message = error_of({"network": {"azCount": 9, "natStrategy": "x"}}, region="mars")
     assert message.startswith("Invalid configuration for stack 'prod'; nothing was deployed:")
-    assert len([line for line in message.splitlines() if line.startswith("  - ")]) == 6
+    # project, owner, costCenter and dns missing; azCount, natStrategy and aws:region wrong
+    assert len([line for line in message.splitlines() if line.startswith("  - ")]) == 7
 
 
 def test_keys_read_in_plaintext_must_not_be_set_as_secrets() -> None:
@@ -264,6 +312,7 @@ def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
         "platform:costCenter": "CC-1",
         "platform:network": json.dumps({"azCount": 2}),
         "platform:appSecrets": json.dumps({"names": []}),
+        "platform:dns": json.dumps({"domain": "shop.example.com"}),
     }
 
     def program() -> StackConfig:
@@ -311,6 +360,8 @@ def _nested_models(annotation: Any, path: tuple[str, ...]) -> list[tuple[tuple[s
             typing.get_args(key_type) if typing.get_origin(key_type) is typing.Literal else ("k",)
         )
         return _nested_models(value_type, (*path, str(keys[0])))
+    if origin in (list, tuple):
+        return _nested_models(typing.get_args(annotation)[0], (*path, "0"))
     found: list[tuple[tuple[str, ...], Any]] = []
     if origin in (typing.Union, types.UnionType, typing.Annotated):
         for arg in typing.get_args(annotation):

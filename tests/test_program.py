@@ -241,3 +241,71 @@ def test_no_secret_value_appears_in_plaintext_in_any_input_or_output(
         if any(s in json.dumps(value) for s in secrets) and key not in rec.secret_outputs:
             leaks.append(f"stack output {key}")
     assert leaks == []
+
+
+# --- Compute ---------------------------------------------------------------------------------
+
+
+def test_prod_plan_has_the_cluster_three_node_groups_and_every_addon(stack_run: StackRun) -> None:
+    prod = stack_run("prod")
+    assert count(prod, "aws:eks/cluster:Cluster") == 1
+    groups = {g.name for g in prod.all_of("aws:eks/nodeGroup:NodeGroup")}
+    assert groups == {
+        "platform-cluster-system",
+        "platform-cluster-apps",
+        "platform-cluster-workers",
+    }
+    addons = {a["addonName"] for a in prod.all_of("aws:eks/addon:Addon")}
+    assert addons == {
+        "vpc-cni",
+        "kube-proxy",
+        "eks-pod-identity-agent",
+        "coredns",
+        "aws-ebs-csi-driver",
+        "amazon-cloudwatch-observability",
+    }
+    releases = {r["chart"]: r["version"] for r in prod.all_of("kubernetes:helm.sh/v3:Release")}
+    assert len(releases) == 8 and all(releases.values())
+    quota = prod.find("kubernetes:core/v1:ResourceQuota", "platform-addons-app-namespace-quota")
+    assert quota["spec"]["hard"]["pods"] == "200"
+
+
+def test_dev_plan_has_a_smaller_cluster_with_one_node_group(stack_run: StackRun) -> None:
+    dev = stack_run("dev")
+    [group] = dev.all_of("aws:eks/nodeGroup:NodeGroup")
+    assert group["instanceTypes"] == ["t4g.large"]
+    assert group["scalingConfig"]["maxSize"] == 4
+    assert (
+        dev.find("aws:eks/cluster:Cluster", "platform-cluster-cluster")["deletionProtection"]
+        is False
+    )
+    values = dev.find("kubernetes:helm.sh/v3:Release", "platform-addons-metrics-server")["values"]
+    assert values["nodeSelector"] == {}  # no system group in dev: add-ons run anywhere
+
+
+def test_every_kubernetes_resource_uses_the_clusters_provider(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    provider = rec.find("pulumi:providers:kubernetes", "platform-cluster-k8s")
+    for resource in rec.cloud_resources():
+        if resource.package == "kubernetes":
+            assert rec.provider_of(resource) == provider, resource.name
+
+
+def test_the_data_tier_accepts_the_cluster_nodes(stack_run: StackRun) -> None:
+    prod = stack_run("prod")
+    node_group = prod.find("aws:eks/cluster:Cluster", "platform-cluster-cluster").outputs
+    nodes = node_group["vpcConfig"]["clusterSecurityGroupId"]
+    rules = prod.all_of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    from_nodes = {r.name for r in rules if r.get("referencedSecurityGroupId") == nodes}
+    assert from_nodes == {
+        "platform-database-from-eks-nodes",
+        "platform-database-proxy-from-eks-nodes",
+        "platform-cache-from-eks-nodes",
+    }
+
+
+def test_the_kubeconfig_is_exported_only_as_a_secret(stack_run: StackRun) -> None:
+    prod = stack_run("prod")
+    assert "kubeconfig" in prod.secret_outputs

@@ -1,0 +1,488 @@
+"""PlatformAddons: the Helm add-ons every app relies on, and the apps' namespaces.
+
+Each add-on is a Helm release of its project's official chart at a version pinned in config,
+runs on the system node group when there is one, and calls AWS only through its own Pod
+Identity role (:meth:`Cluster.workload_role`) with the narrowest policy it allows
+(:mod:`components.addon_policies`):
+
+* AWS Load Balancer Controller: binds the apps' pods to the ALB target groups Pulumi creates
+  (TargetGroupBinding); its webhook for Services is off, so it never creates load balancers on
+  its own.
+* cluster-autoscaler rather than Karpenter: the node groups are EKS managed node groups with
+  min/max from config, which cluster-autoscaler scales as they are (auto-discovered by the tags
+  EKS puts on their Auto Scaling groups), with no extra node role, instance profile,
+  interruption queue or EventBridge rules to run; spot interruptions are handled by the managed
+  node groups' capacity rebalancing. Karpenter pays off with many heterogeneous workloads; three
+  node groups do not need it.
+* metrics-server, for the HorizontalPodAutoscalers.
+* external-dns, limited to the stack's hosted zone and, by default, never deleting a record.
+* External Secrets Operator and a ClusterSecretStore on Secrets Manager, limited to the stack's
+  secrets: apps get Kubernetes secrets without any secret value passing through Pulumi or Git.
+* kube-prometheus-stack: Prometheus scraping every 15 s and keeping 30 days (spec) on an
+  encrypted gp3 volume, Grafana with a generated admin password, node_exporter on every node;
+  plus the postgres and redis exporters (spec: node_exporter, redis_exporter), reading their
+  credentials through External Secrets.
+* The apps' namespaces (:class:`AppNamespace`): Pod Security 'restricted', quotas, limits.
+
+Every Helm release and Kubernetes object waits for the node groups and the managed add-ons
+(``cluster.ready``), and uses the cluster's Kubernetes provider.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_kubernetes as k8s
+import pulumi_random as random
+from pydantic import ConfigDict, Field
+
+from components.addon_policies import (
+    cluster_autoscaler_policy,
+    external_dns_policy,
+    external_secrets_policy,
+    load_balancer_controller_policy,
+)
+from components.config import AddonsConfig
+from components.eks import Cluster
+from components.namespace import AppNamespace, AppNamespaceArgs
+
+CHARTS: dict[str, tuple[str, str]] = {
+    # name: (chart, repository)
+    "aws-load-balancer-controller": (
+        "aws-load-balancer-controller",
+        "https://aws.github.io/eks-charts",
+    ),
+    "cluster-autoscaler": ("cluster-autoscaler", "https://kubernetes.github.io/autoscaler"),
+    "metrics-server": ("metrics-server", "https://kubernetes-sigs.github.io/metrics-server/"),
+    "external-dns": ("external-dns", "https://kubernetes-sigs.github.io/external-dns/"),
+    "external-secrets": ("external-secrets", "https://charts.external-secrets.io"),
+    "kube-prometheus-stack": (
+        "kube-prometheus-stack",
+        "https://prometheus-community.github.io/helm-charts",
+    ),
+    "postgres-exporter": (
+        "prometheus-postgres-exporter",
+        "https://prometheus-community.github.io/helm-charts",
+    ),
+    "redis-exporter": (
+        "prometheus-redis-exporter",
+        "https://prometheus-community.github.io/helm-charts",
+    ),
+}
+SECRET_STORE = "aws-secrets-manager"
+STORAGE_CLASS = "gp3-encrypted"
+_EFFECTS = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
+
+
+class PlatformAddonsArgs(AddonsConfig):
+    """Arguments of :class:`PlatformAddons`: the stack's AddonsConfig plus wiring."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    cluster: Cluster = Field(description="The EKS cluster the add-ons run in. Required.")
+    vpc_id: Any = Field(description="VPC id (the load balancer controller needs it). Required.")
+    domain: str = Field(description="The stack's domain: external-dns manages records under it.")
+    zone_id: Any = Field(description="Hosted zone id external-dns is limited to. Required.")
+    zone_arn: Any = Field(description="Hosted zone ARN external-dns may change. Required.")
+    secret_name_prefix: str = Field(
+        description="Name prefix of the stack's secrets (e.g. learning-platform-prod): the "
+        "only secrets External Secrets may read."
+    )
+    secrets_kms_key_arn: Any = Field(description="Key (ARN) those secrets are encrypted with.")
+    system_node_labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Labels selecting the system node group for the add-ons. Default none "
+        "(schedule anywhere, e.g. a dev cluster with one node group).",
+    )
+    system_node_taints: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Taints of the system node group (key, value, effect), tolerated by the "
+        "add-ons. Default none.",
+    )
+    postgres_host: Any = Field(description="Writer endpoint of PostgreSQL, for its exporter.")
+    postgres_database: str = Field(default="app", description="Database the exporter connects to.")
+    postgres_monitoring_secret: str = Field(
+        description="Secrets Manager name of the exporter's database credentials."
+    )
+    redis_host: Any = Field(description="Primary endpoint of Redis/Valkey, for its exporter.")
+    redis_auth_secret: str = Field(
+        description="Secrets Manager name of the Redis AUTH secret (with authToken)."
+    )
+    reclaim_volumes: bool = Field(
+        default=True,
+        description="Keep EBS volumes when their PersistentVolumeClaim is deleted (Retain). "
+        "Default true: Prometheus data survives a mistaken uninstall; dev sets false.",
+    )
+
+
+class PlatformAddons(pulumi.ComponentResource):
+    """Load balancer controller, autoscaler, metrics, DNS, secrets, monitoring, namespaces."""
+
+    releases: dict[str, k8s.helm.v3.Release]
+    namespaces: dict[str, AppNamespace]
+    roles: dict[str, aws.iam.Role]
+    grafana_admin_secret: k8s.core.v1.Secret
+
+    def __init__(
+        self, name: str, args: PlatformAddonsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:k8s:PlatformAddons", name, None, opts)
+        self._args = args
+        self._name = name
+        cluster = args.cluster
+        invoke = pulumi.InvokeOptions(parent=self)
+        region = aws.get_region(opts=invoke).region
+        partition = aws.get_partition(opts=invoke).partition
+        account = aws.get_caller_identity(opts=invoke).account_id
+        self.releases = {}
+        self.roles = {}
+        self._placement: dict[str, Any] = {
+            "nodeSelector": dict(args.system_node_labels),
+            "tolerations": [
+                {
+                    "key": t["key"],
+                    "operator": "Equal",
+                    "value": t.get("value", ""),
+                    "effect": _EFFECTS[t.get("effect", "NO_SCHEDULE")],
+                }
+                for t in args.system_node_taints
+            ],
+        }
+
+        namespaces = {
+            ns: self._namespace(ns, privileged=ns == "monitoring")
+            for ns in ("monitoring", "external-dns", "external-secrets")
+        }
+
+        # --- ingress to the pods -----------------------------------------------------------
+        self.roles["aws-load-balancer-controller"] = cluster.workload_role(
+            "aws-load-balancer-controller",
+            "kube-system",
+            "aws-load-balancer-controller",
+            load_balancer_controller_policy(partition),
+        )
+        self._release(
+            "aws-load-balancer-controller",
+            "kube-system",
+            {
+                "clusterName": cluster.cluster_name,
+                # Set explicitly: with IMDS hop limit 1 the controller cannot discover them.
+                "region": region,
+                "vpcId": args.vpc_id,
+                "replicaCount": 2,
+                "serviceAccount": {"create": True, "name": "aws-load-balancer-controller"},
+                # Only TargetGroupBinding: never turn Services into load balancers by itself.
+                "enableServiceMutatorWebhook": False,
+                "podDisruptionBudget": {"maxUnavailable": 1},
+                **self._placement,
+            },
+        )
+
+        # --- capacity ---------------------------------------------------------------------
+        self.roles["cluster-autoscaler"] = cluster.workload_role(
+            "cluster-autoscaler",
+            "kube-system",
+            "cluster-autoscaler",
+            cluster_autoscaler_policy(cluster.eks_name),
+        )
+        self._release(
+            "cluster-autoscaler",
+            "kube-system",
+            {
+                "autoDiscovery": {"clusterName": cluster.cluster_name},
+                "awsRegion": region,
+                "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
+                "extraArgs": {
+                    "balance-similar-node-groups": True,
+                    "skip-nodes-with-system-pods": False,
+                    "expander": "least-waste",
+                },
+                **self._placement,
+            },
+        )
+        self._release(
+            "metrics-server",
+            "kube-system",
+            {
+                "replicas": 2,
+                "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
+                **self._placement,
+            },
+        )
+
+        # --- DNS --------------------------------------------------------------------------
+        self.roles["external-dns"] = cluster.workload_role(
+            "external-dns", "external-dns", "external-dns", external_dns_policy(args.zone_arn)
+        )
+        self._release(
+            "external-dns",
+            "external-dns",
+            {
+                "provider": {"name": "aws"},
+                "env": [{"name": "AWS_DEFAULT_REGION", "value": region}],
+                "domainFilters": [args.domain],
+                "extraArgs": [
+                    pulumi.Output.concat("--zone-id-filter=", args.zone_id),
+                    "--aws-zone-type=public",
+                ],
+                "policy": args.external_dns_policy,
+                "registry": "txt",
+                "txtOwnerId": cluster.cluster_name,
+                "serviceAccount": {"create": True, "name": "external-dns"},
+                **self._placement,
+            },
+            depends_on=[namespaces["external-dns"]],
+        )
+
+        # --- secrets ----------------------------------------------------------------------
+        self.roles["external-secrets"] = cluster.workload_role(
+            "external-secrets",
+            "external-secrets",
+            "external-secrets",
+            external_secrets_policy(
+                secrets_arn_pattern=(
+                    f"arn:{partition}:secretsmanager:{region}:{account}:secret:"
+                    f"{args.secret_name_prefix}/*"
+                ),
+                kms_key_arn=args.secrets_kms_key_arn,
+                region=region,
+            ),
+        )
+        external_secrets = self._release(
+            "external-secrets",
+            "external-secrets",
+            {
+                "installCRDs": True,
+                "serviceAccount": {"create": True, "name": "external-secrets"},
+                **self._placement,
+                "webhook": self._placement,
+                "certController": self._placement,
+            },
+            depends_on=[namespaces["external-secrets"]],
+        )
+        self.secret_store = k8s.apiextensions.CustomResource(
+            f"{name}-secret-store",
+            api_version="external-secrets.io/v1",
+            kind="ClusterSecretStore",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=SECRET_STORE),
+            spec={"provider": {"aws": {"service": "SecretsManager", "region": region}}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[external_secrets]),
+        )
+
+        # --- monitoring -------------------------------------------------------------------
+        self._monitoring(name, namespaces["monitoring"])
+        self._exporters(name, namespaces["monitoring"])
+
+        self.namespaces = {
+            namespace: AppNamespace(
+                f"{name}-{namespace}-namespace",
+                AppNamespaceArgs(**quota.model_dump(), namespace=namespace),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=cluster.ready),
+            )
+            for namespace, quota in sorted(args.app_namespaces.items())
+        }
+        self.register_outputs(
+            {
+                "releases": {
+                    k: r.status.apply(lambda s: s.status) for k, r in self.releases.items()
+                },
+                "app_namespaces": sorted(self.namespaces),
+                "secret_store": SECRET_STORE,
+            }
+        )
+
+    # --- parts --------------------------------------------------------------------------------
+
+    def _namespace(self, namespace: str, *, privileged: bool) -> k8s.core.v1.Namespace:
+        """A platform namespace: 'restricted' Pod Security, or 'privileged' for node agents."""
+        level = "privileged" if privileged else "restricted"
+        return k8s.core.v1.Namespace(
+            f"{self._name}-{namespace}",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=namespace,
+                labels={
+                    f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "warn")
+                },
+            ),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=self._args.cluster.ready),
+        )
+
+    def _release(
+        self,
+        key: str,
+        namespace: str,
+        values: dict[str, Any],
+        depends_on: list[pulumi.Resource] | None = None,
+    ) -> k8s.helm.v3.Release:
+        """A Helm release of an official chart at its pinned version, after the node groups."""
+        chart, repository = CHARTS[key]
+        version = getattr(self._args.charts, key.replace("-", "_"))
+        release = k8s.helm.v3.Release(
+            f"{self._name}-{key}",
+            name=key,
+            chart=chart,
+            version=version,
+            repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo=repository),
+            namespace=namespace,
+            values=values,
+            atomic=True,  # a failed upgrade rolls back instead of leaving a half-applied release
+            cleanup_on_fail=True,
+            timeout=600,
+            max_history=10,
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[*self._args.cluster.ready, *(depends_on or [])]
+            ),
+        )
+        self.releases[key] = release
+        return release
+
+    def _monitoring(self, name: str, namespace: k8s.core.v1.Namespace) -> None:
+        """kube-prometheus-stack on an encrypted gp3 volume, Grafana's password generated."""
+        args = self._args
+        storage_class = k8s.storage.v1.StorageClass(
+            f"{name}-gp3-encrypted",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=STORAGE_CLASS),
+            provisioner="ebs.csi.aws.com",
+            parameters={"type": "gp3", "encrypted": "true"},
+            volume_binding_mode="WaitForFirstConsumer",  # the volume follows the pod's AZ
+            allow_volume_expansion=True,
+            reclaim_policy="Retain" if args.reclaim_volumes else "Delete",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=args.cluster.ready),
+        )
+        password = random.RandomPassword(
+            f"{name}-grafana-admin-password",
+            length=32,
+            special=False,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.grafana_admin_secret = k8s.core.v1.Secret(
+            f"{name}-grafana-admin",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="grafana-admin", namespace="monitoring"),
+            string_data={
+                "admin-user": "admin",
+                "admin-password": pulumi.Output.secret(password.result),
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
+        )
+        monitoring = args.monitoring
+        self._release(
+            "kube-prometheus-stack",
+            "monitoring",
+            {
+                "prometheus": {
+                    "prometheusSpec": {
+                        "scrapeInterval": f"{monitoring.scrape_interval_seconds}s",
+                        "evaluationInterval": f"{monitoring.scrape_interval_seconds}s",
+                        "retention": f"{monitoring.retention_days}d",
+                        # Pick up the ServiceMonitors of every chart, not only this one's.
+                        "serviceMonitorSelectorNilUsesHelmValues": False,
+                        "podMonitorSelectorNilUsesHelmValues": False,
+                        "ruleSelectorNilUsesHelmValues": False,
+                        "storageSpec": {
+                            "volumeClaimTemplate": {
+                                "spec": {
+                                    "storageClassName": STORAGE_CLASS,
+                                    "accessModes": ["ReadWriteOnce"],
+                                    "resources": {
+                                        "requests": {"storage": f"{monitoring.storage_gb}Gi"}
+                                    },
+                                }
+                            }
+                        },
+                        **self._placement,
+                    }
+                },
+                "grafana": {
+                    "admin": {
+                        "existingSecret": "grafana-admin",
+                        "userKey": "admin-user",
+                        "passwordKey": "admin-password",
+                    },
+                    **self._placement,
+                },
+                "alertmanager": {"alertmanagerSpec": self._placement},
+                "prometheusOperator": self._placement,
+                "kube-state-metrics": self._placement,
+                "nodeExporter": {"enabled": True},
+            },
+            depends_on=[namespace, storage_class, self.grafana_admin_secret],
+        )
+
+    def _exporters(self, name: str, namespace: k8s.core.v1.Namespace) -> None:
+        """postgres and redis exporters, their credentials from Secrets Manager via ESO."""
+        args = self._args
+        postgres_secret = self._external_secret(
+            f"{name}-postgres-exporter-credentials",
+            "postgres-exporter-credentials",
+            args.postgres_monitoring_secret,
+            {"username": "username", "password": "password"},
+        )
+        redis_secret = self._external_secret(
+            f"{name}-redis-exporter-credentials",
+            "redis-exporter-credentials",
+            args.redis_auth_secret,
+            {"authToken": "authToken"},
+        )
+        self._release(
+            "postgres-exporter",
+            "monitoring",
+            {
+                "config": {
+                    "datasource": {
+                        "host": args.postgres_host,
+                        "port": "5432",
+                        "database": args.postgres_database,
+                        "sslmode": "require",
+                        "userSecret": {"name": "postgres-exporter-credentials", "key": "username"},
+                        "passwordSecret": {
+                            "name": "postgres-exporter-credentials",
+                            "key": "password",
+                        },
+                    }
+                },
+                "serviceMonitor": {"enabled": True},
+                **self._placement,
+            },
+            depends_on=[namespace, postgres_secret],
+        )
+        self._release(
+            "redis-exporter",
+            "monitoring",
+            {
+                "redisAddress": pulumi.Output.concat("rediss://", args.redis_host, ":6379"),
+                "auth": {
+                    "enabled": True,
+                    "secret": {"name": "redis-exporter-credentials", "key": "authToken"},
+                },
+                "serviceMonitor": {"enabled": True},
+                **self._placement,
+            },
+            depends_on=[namespace, redis_secret],
+        )
+
+    def _external_secret(
+        self, resource_name: str, secret: str, remote: str, properties: dict[str, str]
+    ) -> k8s.apiextensions.CustomResource:
+        """A Kubernetes secret in monitoring, kept in sync with a Secrets Manager secret."""
+        return k8s.apiextensions.CustomResource(
+            resource_name,
+            api_version="external-secrets.io/v1",
+            kind="ExternalSecret",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name=secret, namespace="monitoring"),
+            spec={
+                "refreshInterval": "1h",
+                "secretStoreRef": {"name": SECRET_STORE, "kind": "ClusterSecretStore"},
+                "target": {"name": secret, "creationPolicy": "Owner"},
+                "data": [
+                    {"secretKey": key, "remoteRef": {"key": remote, "property": field}}
+                    for key, field in properties.items()
+                ],
+            },
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.secret_store]),
+        )

@@ -1,0 +1,290 @@
+"""Specification of PlatformAddons: the Helm add-ons, their IAM, and the app namespaces."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pytest
+
+from components.addons import CHARTS, PlatformAddons, PlatformAddonsArgs
+from components.config import AddonsConfig
+from components.eks import Cluster
+from components.testing import Recording, run
+from tests.conftest import BASE_CONFIG, with_aws
+from tests.test_eks import cluster_args
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+ZONE_ARN = "arn:aws:route53:::hostedzone/Z0ZONE"
+SECRETS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/secrets"
+
+
+def addons_program(**overrides: Any) -> Any:
+    def build(opts: Any) -> None:
+        cluster = Cluster("eks", cluster_args(), opts)
+        args: dict[str, Any] = {
+            "cluster": cluster,
+            "vpc_id": "vpc-1",
+            "domain": "shop.example.com",
+            "zone_id": "Z0ZONE",
+            "zone_arn": ZONE_ARN,
+            "secret_name_prefix": "shop-prod",
+            "secrets_kms_key_arn": SECRETS_KEY,
+            "system_node_labels": {"platform.io/node-group": "system"},
+            "system_node_taints": [
+                {"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}
+            ],
+            "postgres_host": "db.internal",
+            "postgres_monitoring_secret": "shop-prod/database/monitoring",
+            "redis_host": "redis.internal",
+            "redis_auth_secret": "shop-prod/cache/auth",
+        }
+        providers = dict(opts.providers or {}) | {"kubernetes": cluster.provider}
+        PlatformAddons(
+            "addons",
+            PlatformAddonsArgs(**(args | overrides)),
+            pulumi.ResourceOptions(providers=providers),
+        )
+
+    return with_aws(build)
+
+
+@pytest.fixture(scope="module")
+def rec() -> Recording:
+    return run(addons_program(), config=BASE_CONFIG)
+
+
+def release(rec: Recording, key: str) -> Any:
+    return rec.find(RELEASE, f"addons-{key}")
+
+
+def statements(rec: Recording, role: str) -> list[dict]:
+    return json.loads(rec.find(ROLE_POLICY, f"eks-{role}-policy")["policy"])["Statement"]
+
+
+# --- Every release ---------------------------------------------------------------------------
+
+
+def test_every_release_is_an_official_chart_at_its_pinned_version(rec: Recording) -> None:
+    charts = AddonsConfig().charts
+    releases = rec.all_of(RELEASE)
+    assert {r.name.removeprefix("addons-") for r in releases} == set(CHARTS)
+    for r in releases:
+        key = r.name.removeprefix("addons-")
+        chart, repository = CHARTS[key]
+        assert r["chart"] == chart
+        assert r["repositoryOpts"] == {"repo": repository}
+        assert r["version"] == getattr(charts, key.replace("-", "_"))
+        assert r["atomic"] is True
+
+
+def test_every_release_waits_for_the_node_groups_and_managed_addons(rec: Recording) -> None:
+    ready = {g.urn for g in rec.all_of("aws:eks/nodeGroup:NodeGroup")}
+    ready.add(rec.find("aws:eks/addon:Addon", "eks-coredns").urn)
+    for r in rec.all_of(RELEASE):
+        assert ready <= set(r.depends_on), r.name
+
+
+def test_every_kubernetes_resource_uses_the_clusters_provider(rec: Recording) -> None:
+    provider = rec.find("pulumi:providers:kubernetes", "eks-k8s")
+    kube = [r for r in rec.resources if r.custom and r.package == "kubernetes"]
+    assert kube
+    for resource in kube:
+        assert rec.provider_of(resource) == provider, resource.name
+
+
+def test_addons_run_on_the_system_nodes_tolerating_their_taint(rec: Recording) -> None:
+    values = release(rec, "aws-load-balancer-controller")["values"]
+    assert values["nodeSelector"] == {"platform.io/node-group": "system"}
+    assert values["tolerations"] == [
+        {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
+    ]
+
+
+def test_without_a_system_group_addons_schedule_anywhere() -> None:
+    rec = run(addons_program(system_node_labels={}, system_node_taints=[]), config=BASE_CONFIG)
+    values = release(rec, "metrics-server")["values"]
+    assert values["nodeSelector"] == {} and values["tolerations"] == []
+
+
+# --- Load balancer controller ----------------------------------------------------------------
+
+
+def test_the_load_balancer_controller_only_binds_target_groups(rec: Recording) -> None:
+    r = release(rec, "aws-load-balancer-controller")
+    assert r["namespace"] == "kube-system"
+    values = r["values"]
+    assert values["clusterName"] == "shop-prod"
+    assert (values["region"], values["vpcId"]) == ("eu-west-1", "vpc-1")  # IMDS hop limit 1
+    assert values["enableServiceMutatorWebhook"] is False
+    assert values["serviceAccount"] == {"create": True, "name": "aws-load-balancer-controller"}
+
+
+def test_the_controller_has_its_published_permissions(rec: Recording) -> None:
+    by_sid = {s["Sid"]: s for s in statements(rec, "aws-load-balancer-controller")}
+    assert by_sid["RegisterTargets"]["Resource"].endswith(":targetgroup/*/*")
+    assert by_sid["ModifyOwnLoadBalancers"]["Condition"] == {
+        "Null": {"aws:ResourceTag/elbv2.k8s.aws/cluster": "false"}
+    }
+    assert "elasticloadbalancing:DescribeTargetHealth" in by_sid["Describe"]["Action"]
+    assert "elasticloadbalancing:SetRulePriorities" in by_sid["ModifyListenersAndRules"]["Action"]
+    association = rec.find(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        "eks-aws-load-balancer-controller-pod-identity",
+    )
+    assert (association["namespace"], association["serviceAccount"]) == (
+        "kube-system",
+        "aws-load-balancer-controller",
+    )
+
+
+# --- Autoscaling, metrics --------------------------------------------------------------------
+
+
+def test_the_cluster_autoscaler_discovers_and_scales_only_this_clusters_groups(
+    rec: Recording,
+) -> None:
+    values = release(rec, "cluster-autoscaler")["values"]
+    assert values["autoDiscovery"] == {"clusterName": "shop-prod"}
+    assert values["awsRegion"] == "eu-west-1"
+    describe, scale = statements(rec, "cluster-autoscaler")
+    assert "autoscaling:SetDesiredCapacity" not in describe["Action"]
+    assert scale["Condition"] == {
+        "StringEquals": {"aws:ResourceTag/k8s.io/cluster-autoscaler/shop-prod": "owned"}
+    }
+
+
+def test_metrics_server_serves_the_hpas_with_two_replicas(rec: Recording) -> None:
+    r = release(rec, "metrics-server")
+    assert r["namespace"] == "kube-system"
+    assert r["values"]["replicas"] == 2
+
+
+# --- DNS and secrets -------------------------------------------------------------------------
+
+
+def test_external_dns_is_limited_to_the_stacks_zone(rec: Recording) -> None:
+    values = release(rec, "external-dns")["values"]
+    assert values["domainFilters"] == ["shop.example.com"]
+    assert "--zone-id-filter=Z0ZONE" in values["extraArgs"]
+    assert values["policy"] == "upsert-only"
+    assert values["txtOwnerId"] == "shop-prod"
+    change, _ = statements(rec, "external-dns")
+    assert change == {
+        "Sid": "ChangeThisZone",
+        "Effect": "Allow",
+        "Action": "route53:ChangeResourceRecordSets",
+        "Resource": ZONE_ARN,
+    }
+
+
+def test_external_secrets_reads_only_the_stacks_secrets(rec: Recording) -> None:
+    read, decrypt = statements(rec, "external-secrets")
+    assert read["Resource"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-prod/*"
+    assert decrypt["Resource"] == SECRETS_KEY
+    assert decrypt["Condition"]["StringEquals"]["kms:ViaService"].startswith("secretsmanager.")
+
+
+def test_a_cluster_secret_store_on_secrets_manager(rec: Recording) -> None:
+    store = rec.find("kubernetes:external-secrets.io/v1:ClusterSecretStore", "addons-secret-store")
+    assert store["spec"] == {
+        "provider": {"aws": {"service": "SecretsManager", "region": "eu-west-1"}}
+    }
+    assert release(rec, "external-secrets").urn in store.depends_on
+
+
+# --- Monitoring ------------------------------------------------------------------------------
+
+
+def test_prometheus_scrapes_every_15s_keeps_30_days_on_encrypted_gp3(rec: Recording) -> None:
+    values = release(rec, "kube-prometheus-stack")["values"]
+    spec = values["prometheus"]["prometheusSpec"]
+    assert (spec["scrapeInterval"], spec["retention"]) == ("15s", "30d")
+    claim = spec["storageSpec"]["volumeClaimTemplate"]["spec"]
+    assert claim["storageClassName"] == "gp3-encrypted"
+    assert claim["resources"]["requests"]["storage"] == "100Gi"
+    storage = rec.find("kubernetes:storage.k8s.io/v1:StorageClass", "addons-gp3-encrypted")
+    assert storage["parameters"] == {"type": "gp3", "encrypted": "true"}
+    assert storage["provisioner"] == "ebs.csi.aws.com"
+    assert storage["reclaimPolicy"] == "Retain"
+    assert values["nodeExporter"] == {"enabled": True}
+
+
+def test_grafanas_admin_password_is_a_generated_pulumi_secret(rec: Recording) -> None:
+    values = release(rec, "kube-prometheus-stack")["values"]
+    assert values["grafana"]["admin"]["existingSecret"] == "grafana-admin"
+    secret = rec.find("kubernetes:core/v1:Secret", "addons-grafana-admin")
+    password = rec.find(
+        "random:index/randomPassword:RandomPassword", "addons-grafana-admin-password"
+    )
+    assert secret["stringData"]["admin-password"] == password.outputs["result"]
+    assert any(path.startswith("stringData") for path in secret.secret_inputs)
+    assert password.outputs["result"] not in json.dumps(values)
+
+
+def test_the_data_tier_exporters_read_their_credentials_through_external_secrets(
+    rec: Recording,
+) -> None:
+    postgres = rec.find(
+        "kubernetes:external-secrets.io/v1:ExternalSecret",
+        "addons-postgres-exporter-credentials",
+    )
+    assert postgres["spec"]["data"][0]["remoteRef"]["key"] == "shop-prod/database/monitoring"
+    redis = rec.find(
+        "kubernetes:external-secrets.io/v1:ExternalSecret", "addons-redis-exporter-credentials"
+    )
+    assert redis["spec"]["data"] == [
+        {
+            "secretKey": "authToken",
+            "remoteRef": {"key": "shop-prod/cache/auth", "property": "authToken"},
+        }
+    ]
+    pg_values = release(rec, "postgres-exporter")["values"]
+    assert pg_values["config"]["datasource"]["host"] == "db.internal"
+    assert pg_values["config"]["datasource"]["sslmode"] == "require"
+    redis_values = release(rec, "redis-exporter")["values"]
+    assert redis_values["redisAddress"] == "rediss://redis.internal:6379"
+    assert redis_values["serviceMonitor"] == {"enabled": True}
+
+
+# --- Namespaces ------------------------------------------------------------------------------
+
+
+def test_app_namespaces_enforce_restricted_pod_security(rec: Recording) -> None:
+    namespace = rec.find("kubernetes:core/v1:Namespace", "addons-app-namespace-namespace")
+    labels = namespace["metadata"]["labels"]
+    for mode in ("enforce", "audit", "warn"):
+        assert labels[f"pod-security.kubernetes.io/{mode}"] == "restricted"
+
+
+def test_app_namespaces_have_a_quota_and_container_defaults_from_config(rec: Recording) -> None:
+    quota = rec.find("kubernetes:core/v1:ResourceQuota", "addons-app-namespace-quota")
+    assert quota["metadata"]["namespace"] == "app"
+    assert quota["spec"]["hard"] == {
+        "requests.cpu": "40",
+        "requests.memory": "80Gi",
+        "limits.cpu": "80",
+        "limits.memory": "160Gi",
+        "pods": "200",
+    }
+    limits = rec.find("kubernetes:core/v1:LimitRange", "addons-app-namespace-limits")
+    [item] = limits["spec"]["limits"]
+    assert item["type"] == "Container"
+    assert item["defaultRequest"] == {"cpu": "100m", "memory": "128Mi"}
+    assert item["max"] == {"cpu": "4", "memory": "8Gi"}
+
+
+def test_monitoring_is_privileged_for_node_exporter_and_the_rest_restricted(rec: Recording) -> None:
+    levels = {
+        n["metadata"]["name"]: n["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
+        for n in rec.all_of("kubernetes:core/v1:Namespace")
+    }
+    assert levels == {
+        "monitoring": "privileged",
+        "external-dns": "restricted",
+        "external-secrets": "restricted",
+        "app": "restricted",
+    }
