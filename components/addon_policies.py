@@ -9,8 +9,9 @@
 * cluster-autoscaler: describe everything, but change only Auto Scaling groups tagged as this
   cluster's (EKS managed node groups carry ``k8s.io/cluster-autoscaler/<cluster>``).
 * external-dns: change records of the stack's hosted zone only.
-* External Secrets: read the stack's secrets (by name prefix) and decrypt them through
-  Secrets Manager only.
+* External Secrets: the controller may only assume the roles of its secret stores; each store's
+  role reads exactly the secrets its namespaces need (never the database master secret) and
+  decrypts them through Secrets Manager only.
 """
 
 from __future__ import annotations
@@ -299,20 +300,25 @@ def external_dns_policy(zone_arn: Any) -> list[Statement]:
     ]
 
 
-def external_secrets_policy(
-    *, secrets_arn_pattern: str, kms_key_arn: Any, region: str
+def secret_arn_pattern(partition: str, region: str, account: str, name: str) -> str:
+    """The ARN of the secret called ``name``: Secrets Manager adds a 6-character suffix."""
+    return f"arn:{partition}:secretsmanager:{region}:{account}:secret:{name}-??????"
+
+
+def secret_store_policy(
+    *, secret_arns: list[str], kms_key_arn: Any, region: str
 ) -> list[Statement]:
-    """Read the stack's secrets (by name prefix) and decrypt them through Secrets Manager."""
+    """Read exactly these secrets and decrypt them through Secrets Manager."""
     return [
         {
-            "Sid": "ReadTheStacksSecrets",
+            "Sid": "ReadTheseSecrets",
             "Effect": "Allow",
             "Action": [
                 "secretsmanager:GetSecretValue",
                 "secretsmanager:DescribeSecret",
                 "secretsmanager:ListSecretVersionIds",
             ],
-            "Resource": secrets_arn_pattern,
+            "Resource": sorted(secret_arns),
         },
         {
             "Sid": "DecryptThroughSecretsManager",
@@ -323,4 +329,16 @@ def external_secrets_policy(
                 "StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}
             },
         },
+    ]
+
+
+def assume_roles_policy(role_arns: list[Any]) -> list[Statement]:
+    """Assume these roles, and nothing else."""
+    return [
+        {
+            "Sid": "AssumeStoreRoles",
+            "Effect": "Allow",
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Resource": role_arns,
+        }
     ]

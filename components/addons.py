@@ -39,13 +39,16 @@ import pulumi_random as random
 from pydantic import ConfigDict, Field
 
 from components.addon_policies import (
+    assume_roles_policy,
     cluster_autoscaler_policy,
     external_dns_policy,
-    external_secrets_policy,
     load_balancer_controller_policy,
+    secret_arn_pattern,
+    secret_store_policy,
 )
 from components.config import AddonsConfig
 from components.eks import Cluster
+from components.iam import grant, policy_document
 from components.namespace import AppNamespace, AppNamespaceArgs
 
 CHARTS: dict[str, tuple[str, str]] = {
@@ -71,7 +74,9 @@ CHARTS: dict[str, tuple[str, str]] = {
         "https://prometheus-community.github.io/helm-charts",
     ),
 }
-SECRET_STORE = "aws-secrets-manager"
+#: Secret stores: the apps' (their namespaces only) and monitoring's (the exporters' credentials).
+APP_SECRET_STORE = "aws-secrets-manager"
+MONITORING_SECRET_STORE = "aws-secrets-manager-monitoring"
 STORAGE_CLASS = "gp3-encrypted"
 _EFFECTS = {
     "NO_SCHEDULE": "NoSchedule",
@@ -90,9 +95,9 @@ class PlatformAddonsArgs(AddonsConfig):
     domain: str = Field(description="The stack's domain: external-dns manages records under it.")
     zone_id: Any = Field(description="Hosted zone id external-dns is limited to. Required.")
     zone_arn: Any = Field(description="Hosted zone ARN external-dns may change. Required.")
-    secret_name_prefix: str = Field(
-        description="Name prefix of the stack's secrets (e.g. learning-platform-prod): the "
-        "only secrets External Secrets may read."
+    app_secret_names: list[str] = Field(
+        description="Secrets Manager names the app namespaces may read through External Secrets "
+        "(app secrets, the apps' database user, the cache AUTH). Never the database master."
     )
     secrets_kms_key_arn: Any = Field(description="Key (ARN) those secrets are encrypted with.")
     system_node_labels: dict[str, str] = Field(
@@ -125,6 +130,7 @@ class PlatformAddons(pulumi.ComponentResource):
     """Load balancer controller, autoscaler, metrics, DNS, secrets, monitoring, namespaces."""
 
     releases: dict[str, k8s.helm.v3.Release]
+    secret_stores: dict[str, k8s.apiextensions.CustomResource]
     namespaces: dict[str, AppNamespace]
     roles: dict[str, aws.iam.Role]
     grafana_admin_secret: k8s.core.v1.Secret
@@ -156,8 +162,11 @@ class PlatformAddons(pulumi.ComponentResource):
         }
 
         namespaces = {
-            ns: self._namespace(ns, privileged=ns == "monitoring")
-            for ns in ("monitoring", "external-dns", "external-secrets")
+            "monitoring": self._namespace("monitoring", "baseline"),
+            # node_exporter reads the host (hostNetwork, hostPID, host paths): alone here.
+            "node-exporter": self._namespace("node-exporter", "privileged"),
+            "external-dns": self._namespace("external-dns", "restricted"),
+            "external-secrets": self._namespace("external-secrets", "restricted"),
         }
 
         # --- ingress to the pods -----------------------------------------------------------
@@ -170,7 +179,8 @@ class PlatformAddons(pulumi.ComponentResource):
         self._release(
             "aws-load-balancer-controller",
             "kube-system",
-            {
+            depends_on=[cluster.workload_associations["aws-load-balancer-controller"]],
+            values={
                 "clusterName": cluster.cluster_name,
                 # Set explicitly: with IMDS hop limit 1 the controller cannot discover them.
                 "region": region,
@@ -194,7 +204,8 @@ class PlatformAddons(pulumi.ComponentResource):
         self._release(
             "cluster-autoscaler",
             "kube-system",
-            {
+            depends_on=[cluster.workload_associations["cluster-autoscaler"]],
+            values={
                 "autoDiscovery": {"clusterName": cluster.cluster_name},
                 "awsRegion": region,
                 "rbac": {"serviceAccount": {"create": True, "name": "cluster-autoscaler"}},
@@ -209,7 +220,7 @@ class PlatformAddons(pulumi.ComponentResource):
         self._release(
             "metrics-server",
             "kube-system",
-            {
+            values={
                 "replicas": 2,
                 "podDisruptionBudget": {"enabled": True, "minAvailable": 1},
                 **self._placement,
@@ -223,7 +234,8 @@ class PlatformAddons(pulumi.ComponentResource):
         self._release(
             "external-dns",
             "external-dns",
-            {
+            depends_on=[namespaces["external-dns"], cluster.workload_associations["external-dns"]],
+            values={
                 "provider": {"name": "aws"},
                 "env": [{"name": "AWS_DEFAULT_REGION", "value": region}],
                 "domainFilters": [args.domain],
@@ -237,47 +249,15 @@ class PlatformAddons(pulumi.ComponentResource):
                 "serviceAccount": {"create": True, "name": "external-dns"},
                 **self._placement,
             },
-            depends_on=[namespaces["external-dns"]],
         )
 
         # --- secrets ----------------------------------------------------------------------
-        self.roles["external-secrets"] = cluster.workload_role(
-            "external-secrets",
-            "external-secrets",
-            "external-secrets",
-            external_secrets_policy(
-                secrets_arn_pattern=(
-                    f"arn:{partition}:secretsmanager:{region}:{account}:secret:"
-                    f"{args.secret_name_prefix}/*"
-                ),
-                kms_key_arn=args.secrets_kms_key_arn,
-                region=region,
-            ),
-        )
-        external_secrets = self._release(
-            "external-secrets",
-            "external-secrets",
-            {
-                "installCRDs": True,
-                "serviceAccount": {"create": True, "name": "external-secrets"},
-                **self._placement,
-                "webhook": self._placement,
-                "certController": self._placement,
-            },
-            depends_on=[namespaces["external-secrets"]],
-        )
-        self.secret_store = k8s.apiextensions.CustomResource(
-            f"{name}-secret-store",
-            api_version="external-secrets.io/v1",
-            kind="ClusterSecretStore",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name=SECRET_STORE),
-            spec={"provider": {"aws": {"service": "SecretsManager", "region": region}}},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[external_secrets]),
-        )
+        self._secret_stores(name, namespaces["external-secrets"], region, partition, account)
 
         # --- monitoring -------------------------------------------------------------------
-        self._monitoring(name, namespaces["monitoring"])
-        self._exporters(name, namespaces["monitoring"])
+        self._monitoring_namespace = namespaces["monitoring"]
+        prometheus = self._monitoring(name, namespaces["monitoring"], namespaces["node-exporter"])
+        self._exporters(name, namespaces["monitoring"], prometheus)
 
         self.namespaces = {
             namespace: AppNamespace(
@@ -293,21 +273,21 @@ class PlatformAddons(pulumi.ComponentResource):
                     k: r.status.apply(lambda s: s.status) for k, r in self.releases.items()
                 },
                 "app_namespaces": sorted(self.namespaces),
-                "secret_store": SECRET_STORE,
+                "secret_stores": [APP_SECRET_STORE, MONITORING_SECRET_STORE],
             }
         )
 
     # --- parts --------------------------------------------------------------------------------
 
-    def _namespace(self, namespace: str, *, privileged: bool) -> k8s.core.v1.Namespace:
-        """A platform namespace: 'restricted' Pod Security, or 'privileged' for node agents."""
-        level = "privileged" if privileged else "restricted"
+    def _namespace(self, namespace: str, level: str) -> k8s.core.v1.Namespace:
+        """A platform namespace enforcing Pod Security ``level``; warning at 'restricted'."""
         return k8s.core.v1.Namespace(
             f"{self._name}-{namespace}",
             metadata=k8s.meta.v1.ObjectMetaArgs(
                 name=namespace,
                 labels={
-                    f"pod-security.kubernetes.io/{mode}": level for mode in ("enforce", "warn")
+                    "pod-security.kubernetes.io/enforce": level,
+                    "pod-security.kubernetes.io/warn": "restricted",
                 },
             ),
             opts=pulumi.ResourceOptions(parent=self, depends_on=self._args.cluster.ready),
@@ -317,6 +297,7 @@ class PlatformAddons(pulumi.ComponentResource):
         self,
         key: str,
         namespace: str,
+        *,
         values: dict[str, Any],
         depends_on: list[pulumi.Resource] | None = None,
     ) -> k8s.helm.v3.Release:
@@ -342,7 +323,9 @@ class PlatformAddons(pulumi.ComponentResource):
         self.releases[key] = release
         return release
 
-    def _monitoring(self, name: str, namespace: k8s.core.v1.Namespace) -> None:
+    def _monitoring(
+        self, name: str, namespace: k8s.core.v1.Namespace, node_exporter: k8s.core.v1.Namespace
+    ) -> k8s.helm.v3.Release:
         """kube-prometheus-stack on an encrypted gp3 volume, Grafana's password generated."""
         args = self._args
         storage_class = k8s.storage.v1.StorageClass(
@@ -371,10 +354,10 @@ class PlatformAddons(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
         )
         monitoring = args.monitoring
-        self._release(
+        return self._release(
             "kube-prometheus-stack",
             "monitoring",
-            {
+            values={
                 "prometheus": {
                     "prometheusSpec": {
                         "scrapeInterval": f"{monitoring.scrape_interval_seconds}s",
@@ -410,12 +393,21 @@ class PlatformAddons(pulumi.ComponentResource):
                 "prometheusOperator": self._placement,
                 "kube-state-metrics": self._placement,
                 "nodeExporter": {"enabled": True},
+                "prometheus-node-exporter": {"namespaceOverride": "node-exporter"},
+                # EKS runs these out of reach: scraping them would only raise false alerts.
+                "kubeControllerManager": {"enabled": False},
+                "kubeScheduler": {"enabled": False},
+                "kubeEtcd": {"enabled": False},
+                "kubeProxy": {"enabled": False},
             },
-            depends_on=[namespace, storage_class, self.grafana_admin_secret],
+            depends_on=[namespace, node_exporter, storage_class, self.grafana_admin_secret],
         )
 
-    def _exporters(self, name: str, namespace: k8s.core.v1.Namespace) -> None:
-        """postgres and redis exporters, their credentials from Secrets Manager via ESO."""
+    def _exporters(
+        self, name: str, namespace: k8s.core.v1.Namespace, prometheus: k8s.helm.v3.Release
+    ) -> None:
+        """postgres and redis exporters, their credentials from Secrets Manager via ESO; after
+        kube-prometheus-stack, whose CRDs their ServiceMonitors need."""
         args = self._args
         postgres_secret = self._external_secret(
             f"{name}-postgres-exporter-credentials",
@@ -432,7 +424,7 @@ class PlatformAddons(pulumi.ComponentResource):
         self._release(
             "postgres-exporter",
             "monitoring",
-            {
+            values={
                 "config": {
                     "datasource": {
                         "host": args.postgres_host,
@@ -449,12 +441,12 @@ class PlatformAddons(pulumi.ComponentResource):
                 "serviceMonitor": {"enabled": True},
                 **self._placement,
             },
-            depends_on=[namespace, postgres_secret],
+            depends_on=[namespace, prometheus, postgres_secret],
         )
         self._release(
             "redis-exporter",
             "monitoring",
-            {
+            values={
                 "redisAddress": pulumi.Output.concat("rediss://", args.redis_host, ":6379"),
                 "auth": {
                     "enabled": True,
@@ -463,7 +455,7 @@ class PlatformAddons(pulumi.ComponentResource):
                 "serviceMonitor": {"enabled": True},
                 **self._placement,
             },
-            depends_on=[namespace, redis_secret],
+            depends_on=[namespace, prometheus, redis_secret],
         )
 
     def _external_secret(
@@ -477,12 +469,114 @@ class PlatformAddons(pulumi.ComponentResource):
             metadata=k8s.meta.v1.ObjectMetaArgs(name=secret, namespace="monitoring"),
             spec={
                 "refreshInterval": "1h",
-                "secretStoreRef": {"name": SECRET_STORE, "kind": "ClusterSecretStore"},
+                "secretStoreRef": {"name": MONITORING_SECRET_STORE, "kind": "ClusterSecretStore"},
                 "target": {"name": secret, "creationPolicy": "Owner"},
                 "data": [
                     {"secretKey": key, "remoteRef": {"key": remote, "property": field}}
                     for key, field in properties.items()
                 ],
             },
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.secret_store]),
+            opts=pulumi.ResourceOptions(
+                parent=self,
+                depends_on=[
+                    self.secret_stores[MONITORING_SECRET_STORE],
+                    self._monitoring_namespace,
+                ],
+            ),
         )
+
+    def _secret_stores(
+        self,
+        name: str,
+        namespace: k8s.core.v1.Namespace,
+        region: str,
+        partition: str,
+        account: str,
+    ) -> None:
+        """External Secrets and its stores, each store able to read only its own secrets.
+
+        The controller's Pod Identity role can do nothing but assume the stores' roles; a store
+        serves only the namespaces listed in its conditions, so an app namespace can never
+        sync the exporters' credentials, and nothing can sync the database master secret.
+        """
+        args = self._args
+        cluster = args.cluster
+        controller = cluster.workload_role(
+            "external-secrets", "external-secrets", "external-secrets"
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        readable = {
+            APP_SECRET_STORE: (sorted(args.app_namespaces), args.app_secret_names),
+            MONITORING_SECRET_STORE: (
+                ["monitoring"],
+                [args.postgres_monitoring_secret, args.redis_auth_secret],
+            ),
+        }
+        roles: dict[str, aws.iam.Role] = {}
+        for store, (_, names) in readable.items():
+            role = aws.iam.Role(
+                f"{name}-{store}-role",
+                assume_role_policy=policy_document(
+                    [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"AWS": controller.arn},
+                            "Action": ["sts:AssumeRole", "sts:TagSession"],
+                        }
+                    ]
+                ),
+                description=f"External Secrets store {store}: reads its secrets only",
+                opts=child,
+            )
+            grant(
+                f"{name}-{store}-read",
+                role,
+                secret_store_policy(
+                    secret_arns=[secret_arn_pattern(partition, region, account, n) for n in names],
+                    kms_key_arn=args.secrets_kms_key_arn,
+                    region=region,
+                ),
+                parent=self,
+            )
+            roles[store] = role
+        self.roles["external-secrets"] = controller
+        assume = grant(
+            f"{name}-external-secrets-assume-stores",
+            controller,
+            assume_roles_policy([r.arn for r in roles.values()]),
+            parent=self,
+        )
+        release = self._release(
+            "external-secrets",
+            "external-secrets",
+            values={
+                "installCRDs": True,
+                "serviceAccount": {"create": True, "name": "external-secrets"},
+                # Editing a namespace must not be enough to create ExternalSecrets in it.
+                "rbac": {"aggregateToEdit": False, "aggregateToView": False},
+                **self._placement,
+                "webhook": self._placement,
+                "certController": self._placement,
+            },
+            depends_on=[namespace, assume, cluster.workload_associations["external-secrets"]],
+        )
+        self.secret_stores = {
+            store: k8s.apiextensions.CustomResource(
+                f"{name}-{store}",
+                api_version="external-secrets.io/v1",
+                kind="ClusterSecretStore",
+                metadata=k8s.meta.v1.ObjectMetaArgs(name=store),
+                spec={
+                    "provider": {
+                        "aws": {
+                            "service": "SecretsManager",
+                            "region": region,
+                            "role": roles[store].arn,
+                        }
+                    },
+                    "conditions": [{"namespaces": namespaces}],
+                },
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+            )
+            for store, (namespaces, _) in readable.items()
+        }

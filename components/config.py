@@ -1212,9 +1212,14 @@ class ClusterConfig(ConfigModel):
     )
     endpoint_public_access_cidrs: tuple[IPv4NetworkText, ...] = Field(
         default=(),
-        description="Networks that may reach the Kubernetes API from the internet. Default none: "
-        "the endpoint is private (deploys run from inside the VPC); add the CI runners' egress "
-        "range to deploy from outside.",
+        description="Networks that may reach the Kubernetes API from the internet (e.g. the CI "
+        "runners' egress). Default none: the public endpoint is off.",
+    )
+    private_endpoint_access_cidrs: tuple[IPv4NetworkText, ...] | None = Field(
+        default=None,
+        description="Networks inside or connected to the VPC (a runner in the private subnets, "
+        "a VPN) that may reach the private endpoint on 443. Default: the VPC's own CIDR, so a "
+        "deploy runner in the private subnets reaches the API (docs/compute.md: first deploy).",
     )
     admin_principal_arns: tuple[IamPrincipalArn, ...] = Field(
         default=(),
@@ -1255,7 +1260,8 @@ class ClusterConfig(ConfigModel):
                     labels={"platform.io/node-group": "apps"},
                 ),
                 "workers": NodeGroupConfig(
-                    instance_types=("m7g.large", "m6g.large", "c7g.xlarge"),
+                    # Same vCPU and memory: the autoscaler sizes a group by one shape.
+                    instance_types=("m7g.large", "m6g.large"),
                     capacity_type="SPOT",
                     min_size=1,
                     desired_size=2,
@@ -1293,6 +1299,7 @@ class ClusterConfig(ConfigModel):
                 )
         if not self.node_groups:
             problems.append("$.nodeGroups needs at least one node group")
+
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -59,6 +59,7 @@ class ClusterArgs(ClusterConfig):
         pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$",
         description="EKS cluster name (fixed: the control-plane log group is named after it).",
     )
+    vpc_id: Any = Field(description="VPC id (str or Output): the API endpoint's security group.")
     subnet_ids: Any = Field(
         description="Private subnet ids (list or Output): nodes and the control-plane ENIs."
     )
@@ -88,6 +89,7 @@ class Cluster(pulumi.ComponentResource):
     node_role: aws.iam.Role
     node_groups: dict[str, aws.eks.NodeGroup]
     addons: dict[str, aws.eks.Addon]
+    workload_associations: dict[str, aws.eks.PodIdentityAssociation]
     provider: k8s.Provider
     ready: list[pulumi.Resource]
 
@@ -122,6 +124,27 @@ class Cluster(pulumi.ComponentResource):
             opts=child,
         )
         public_cidrs = list(args.endpoint_public_access_cidrs)
+        # The control plane's ENIs also wear this group: it opens the private endpoint to the
+        # configured networks without opening anything on the nodes (they wear only the
+        # cluster security group EKS creates).
+        api_group = aws.ec2.SecurityGroup(
+            f"{name}-api-sg",
+            vpc_id=args.vpc_id,
+            description="EKS API private endpoint: 443 from the configured networks only",
+            tags={"Name": f"{args.cluster_name}-api"},
+            opts=child,
+        )
+        for cidr in args.private_endpoint_access_cidrs or ():
+            aws.vpc.SecurityGroupIngressRule(
+                f"{name}-api-from-{cidr.replace('/', '-').replace('.', '-')}",
+                security_group_id=api_group.id,
+                cidr_ipv4=cidr,
+                ip_protocol="tcp",
+                from_port=443,
+                to_port=443,
+                description=f"Kubernetes API (private endpoint) from {cidr}",
+                opts=child,
+            )
         self.cluster = aws.eks.Cluster(
             f"{name}-cluster",
             name=args.cluster_name,
@@ -129,6 +152,7 @@ class Cluster(pulumi.ComponentResource):
             role_arn=role.arn,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=args.subnet_ids,
+                security_group_ids=[api_group.id],
                 endpoint_private_access=True,
                 endpoint_public_access=bool(public_cidrs),
                 public_access_cidrs=public_cidrs or None,
@@ -158,10 +182,12 @@ class Cluster(pulumi.ComponentResource):
         self.node_security_group_id = self.cluster.vpc_config.apply(
             lambda config: config.cluster_security_group_id or ""
         )
+
         self._admins(name, args)
 
         self.node_role, node_policies = self._node_role(name)
         self.addons = {}
+        self.workload_associations = {}
         before = [
             self._addon(
                 "vpc-cni",
@@ -227,10 +253,12 @@ class Cluster(pulumi.ComponentResource):
         The role trusts only the Pod Identity service; the association binds it to
         ``namespace``/``service_account`` of this cluster and nothing else. ``policies`` are AWS
         managed policy names or ARNs, or policy statements (dicts) kept as one inline policy.
-        Intent methods of other components (``bucket.grant_read(role)``) add more.
+        Intent methods of other components (``bucket.grant_read(role)``) add more. Pods get the
+        credentials only if created after the association: deploy them after
+        ``workload_associations[name]``.
         """
         role = self._service_role(name, policies, f"{namespace}/{service_account}")
-        aws.eks.PodIdentityAssociation(
+        self.workload_associations[name] = aws.eks.PodIdentityAssociation(
             f"{label_of(self)}-{name}-pod-identity",
             cluster_name=self.cluster.name,
             namespace=namespace,

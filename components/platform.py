@@ -174,11 +174,20 @@ class Platform(pulumi.ComponentResource):
         self.dns = DnsZone(
             f"{name}-dns", DnsZoneArgs(**config.dns.model_dump(), protect=protect), opts=child
         )
+        # By default the private endpoint answers the whole VPC: a deploy runner in the
+        # private subnets reaches the Kubernetes API.
+        cluster_config = config.cluster.model_copy(
+            update={
+                "private_endpoint_access_cidrs": config.cluster.private_endpoint_access_cidrs
+                or (str(config.network.cidr),)
+            }
+        )
         self.cluster = Cluster(
             f"{name}-cluster",
             ClusterArgs(
-                **config.cluster.model_dump(),
+                **cluster_config.model_dump(),
                 cluster_name=slug,
+                vpc_id=self.network.vpc_id,
                 subnet_ids=self.network.private_subnet_ids,
                 secrets_kms_key_arn=self.keys["secrets"].arn,
                 logs_kms_key_arn=logs_key,
@@ -202,7 +211,11 @@ class Platform(pulumi.ComponentResource):
                 domain=config.dns.domain,
                 zone_id=self.dns.zone_id,
                 zone_arn=self.dns.zone_arn,
-                secret_name_prefix=slug,
+                app_secret_names=[
+                    *(s.secret_name for s in self.app_secrets.secrets.values()),
+                    self.database.app_secret.secret_name,
+                    self.cache.auth_secret.secret_name,
+                ],
                 secrets_kms_key_arn=self.keys["secrets"].arn,
                 system_node_labels=dict(system.labels) if system else {},
                 system_node_taints=[t.model_dump() for t in system.taints] if system else [],

@@ -31,7 +31,11 @@ def addons_program(**overrides: Any) -> Any:
             "domain": "shop.example.com",
             "zone_id": "Z0ZONE",
             "zone_arn": ZONE_ARN,
-            "secret_name_prefix": "shop-prod",
+            "app_secret_names": [
+                "shop-prod/app/jwtSecret",
+                "shop-prod/database/app",
+                "shop-prod/cache/auth",
+            ],
             "secrets_kms_key_arn": SECRETS_KEY,
             "system_node_labels": {"platform.io/node-group": "system"},
             "system_node_taints": [
@@ -181,19 +185,76 @@ def test_external_dns_is_limited_to_the_stacks_zone(rec: Recording) -> None:
     }
 
 
-def test_external_secrets_reads_only_the_stacks_secrets(rec: Recording) -> None:
-    read, decrypt = statements(rec, "external-secrets")
-    assert read["Resource"] == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:shop-prod/*"
+def test_the_external_secrets_controller_can_only_assume_its_stores_roles(rec: Recording) -> None:
+    policy = json.loads(rec.find(ROLE_POLICY, "addons-external-secrets-assume-stores")["policy"])
+    [statement] = policy["Statement"]
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    stores = {
+        rec.find(ROLE, f"addons-{store}-role").outputs["arn"]
+        for store in ("aws-secrets-manager", "aws-secrets-manager-monitoring")
+    }
+    assert set(statement["Resource"]) == stores
+    controller = rec.find(ROLE, "eks-external-secrets-role").outputs["name"]
+    assert all(
+        p["role"] != controller or p.name == "addons-external-secrets-assume-stores"
+        for p in rec.all_of(ROLE_POLICY)
+    )
+
+
+def store_reads(rec: Recording, store: str) -> list[str]:
+    policy = json.loads(rec.find(ROLE_POLICY, f"addons-{store}-read")["policy"])
+    read, decrypt = policy["Statement"]
     assert decrypt["Resource"] == SECRETS_KEY
     assert decrypt["Condition"]["StringEquals"]["kms:ViaService"].startswith("secretsmanager.")
+    return read["Resource"]
 
 
-def test_a_cluster_secret_store_on_secrets_manager(rec: Recording) -> None:
-    store = rec.find("kubernetes:external-secrets.io/v1:ClusterSecretStore", "addons-secret-store")
-    assert store["spec"] == {
-        "provider": {"aws": {"service": "SecretsManager", "region": "eu-west-1"}}
+def test_each_secret_store_reads_exactly_its_secrets_never_the_master(rec: Recording) -> None:
+    prefix = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:"
+    assert store_reads(rec, "aws-secrets-manager") == sorted(
+        f"{prefix}{name}-??????"
+        for name in ("shop-prod/app/jwtSecret", "shop-prod/database/app", "shop-prod/cache/auth")
+    )
+    assert store_reads(rec, "aws-secrets-manager-monitoring") == sorted(
+        f"{prefix}{name}-??????"
+        for name in ("shop-prod/database/monitoring", "shop-prod/cache/auth")
+    )
+    everything = json.dumps([p["policy"] for p in rec.all_of(ROLE_POLICY)])
+    assert "database/master" not in everything
+
+
+def test_each_store_serves_only_its_namespaces_through_its_role(rec: Recording) -> None:
+    stores = {
+        s["metadata"]["name"]: s
+        for s in rec.all_of("kubernetes:external-secrets.io/v1:ClusterSecretStore")
     }
-    assert release(rec, "external-secrets").urn in store.depends_on
+    assert stores["aws-secrets-manager"]["spec"]["conditions"] == [{"namespaces": ["app"]}]
+    assert stores["aws-secrets-manager-monitoring"]["spec"]["conditions"] == [
+        {"namespaces": ["monitoring"]}
+    ]
+    provider = stores["aws-secrets-manager"]["spec"]["provider"]["aws"]
+    assert provider["service"] == "SecretsManager" and provider["region"] == "eu-west-1"
+    assert provider["role"] == rec.find(ROLE, "addons-aws-secrets-manager-role").outputs["arn"]
+    for store in stores.values():
+        assert release(rec, "external-secrets").urn in store.depends_on
+
+
+def test_editing_a_namespace_does_not_allow_creating_external_secrets(rec: Recording) -> None:
+    rbac = release(rec, "external-secrets")["values"]["rbac"]
+    assert rbac == {"aggregateToEdit": False, "aggregateToView": False}
+
+
+def test_releases_start_after_their_pod_identity_association(rec: Recording) -> None:
+    for key in (
+        "aws-load-balancer-controller",
+        "cluster-autoscaler",
+        "external-dns",
+        "external-secrets",
+    ):
+        association = rec.find(
+            "aws:eks/podIdentityAssociation:PodIdentityAssociation", f"eks-{key}-pod-identity"
+        )
+        assert association.urn in release(rec, key).depends_on, key
 
 
 # --- Monitoring ------------------------------------------------------------------------------
@@ -211,6 +272,19 @@ def test_prometheus_scrapes_every_15s_keeps_30_days_on_encrypted_gp3(rec: Record
     assert storage["provisioner"] == "ebs.csi.aws.com"
     assert storage["reclaimPolicy"] == "Retain"
     assert values["nodeExporter"] == {"enabled": True}
+    assert values["prometheus-node-exporter"] == {"namespaceOverride": "node-exporter"}
+
+
+def test_eks_managed_control_plane_parts_are_not_scraped(rec: Recording) -> None:
+    values = release(rec, "kube-prometheus-stack")["values"]
+    for part in ("kubeControllerManager", "kubeScheduler", "kubeEtcd", "kubeProxy"):
+        assert values[part] == {"enabled": False}, part
+
+
+def test_the_exporters_wait_for_the_servicemonitor_crds(rec: Recording) -> None:
+    prometheus = release(rec, "kube-prometheus-stack").urn
+    for key in ("postgres-exporter", "redis-exporter"):
+        assert prometheus in release(rec, key).depends_on, key
 
 
 def test_grafanas_admin_password_is_a_generated_pulumi_secret(rec: Recording) -> None:
@@ -233,6 +307,12 @@ def test_the_data_tier_exporters_read_their_credentials_through_external_secrets
         "addons-postgres-exporter-credentials",
     )
     assert postgres["spec"]["data"][0]["remoteRef"]["key"] == "shop-prod/database/monitoring"
+    assert postgres["spec"]["secretStoreRef"] == {
+        "name": "aws-secrets-manager-monitoring",
+        "kind": "ClusterSecretStore",
+    }
+    monitoring = rec.find("kubernetes:core/v1:Namespace", "addons-monitoring").urn
+    assert monitoring in postgres.depends_on
     redis = rec.find(
         "kubernetes:external-secrets.io/v1:ExternalSecret", "addons-redis-exporter-credentials"
     )
@@ -277,13 +357,14 @@ def test_app_namespaces_have_a_quota_and_container_defaults_from_config(rec: Rec
     assert item["max"] == {"cpu": "4", "memory": "8Gi"}
 
 
-def test_monitoring_is_privileged_for_node_exporter_and_the_rest_restricted(rec: Recording) -> None:
+def test_only_node_exporter_runs_privileged_the_rest_restricted_or_baseline(rec: Recording) -> None:
     levels = {
         n["metadata"]["name"]: n["metadata"]["labels"]["pod-security.kubernetes.io/enforce"]
         for n in rec.all_of("kubernetes:core/v1:Namespace")
     }
     assert levels == {
-        "monitoring": "privileged",
+        "node-exporter": "privileged",
+        "monitoring": "baseline",
         "external-dns": "restricted",
         "external-secrets": "restricted",
         "app": "restricted",

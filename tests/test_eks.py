@@ -27,6 +27,7 @@ LOGS_KEY = "arn:aws:kms:eu-west-1:123456789012:key/logs"
 def cluster_args(**overrides: Any) -> ClusterArgs:
     wiring: dict[str, Any] = {
         "cluster_name": "shop-prod",
+        "vpc_id": "vpc-1",
         "subnet_ids": SUBNETS,
         "secrets_kms_key_arn": SECRETS_KEY,
         "logs_kms_key_arn": LOGS_KEY,
@@ -126,6 +127,16 @@ def test_the_public_endpoint_opens_only_to_the_configured_networks() -> None:
     vpc = eks(rec)["vpcConfig"]
     assert vpc["endpointPublicAccess"] is True
     assert vpc["publicAccessCidrs"] == ["203.0.113.0/24"]
+
+
+def test_the_private_endpoint_answers_only_the_configured_networks() -> None:
+    _, rec = built(Cluster, "eks", cluster_args(private_endpoint_access_cidrs=("10.0.0.0/16",)))
+    group = rec.find("aws:ec2/securityGroup:SecurityGroup", "eks-api-sg")
+    assert eks(rec)["vpcConfig"]["securityGroupIds"] == [group.id]
+    rules = rec.all_of("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
+    assert [(r["securityGroupId"], r["cidrIpv4"], r["fromPort"]) for r in rules] == [
+        (group.id, "10.0.0.0/16", 443)
+    ]
 
 
 def test_deletion_protection_from_config(prod: Recording) -> None:
