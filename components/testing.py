@@ -483,6 +483,116 @@ def _generic(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     return f"{name}-id", out
 
 
+def _uuid(seed: str) -> str:
+    h = _hex(seed, 32)
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+def _acm_certificate(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    """A DNS-validated certificate: one validation record per name. ACM derives the record from
+    the account and the name, so two certificates naming one domain share its record."""
+    arn = ctx.arn("acm", f"certificate/{_uuid(ctx.seed)}")
+    domain = str(_plain(ctx.inputs.get("domainName")) or "")
+    names = [domain, *(_plain(ctx.inputs.get("subjectAlternativeNames")) or [])]
+    options = []
+    for name in dict.fromkeys(names):
+        token = _hex(f"{ctx.account}/{name}", 32)
+        options.append(
+            {
+                "domainName": name,
+                "resourceRecordName": f"_{token}.{name.removeprefix('*.')}.",
+                "resourceRecordType": "CNAME",
+                "resourceRecordValue": f"_{_hex(token, 32)}.{_hex(token, 10)}.acm-validations.aws.",
+            }
+        )
+    return arn, {
+        "arn": arn,
+        "domainValidationOptions": options,
+        "status": "PENDING_VALIDATION",
+        "validationMethod": "DNS",
+    }
+
+
+def _route53_record(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    zone = _plain(ctx.inputs.get("zoneId")) or ""
+    name = str(_plain(ctx.inputs.get("name")) or "").rstrip(".")
+    kind = _plain(ctx.inputs.get("type")) or ""
+    return f"{zone}_{name}_{kind}", {"fqdn": name}
+
+
+#: Hosted zone of Application Load Balancers per region (for alias records).
+_ALB_ZONES = {
+    "us-east-1": "Z35SXDOTRQ7X7K",
+    "us-east-2": "Z3AADJGX6KTTL2",
+    "us-west-2": "Z1H1FL5HABSF5",
+    "eu-west-1": "Z32O12XQLNTSW2",
+    "eu-central-1": "Z215JYRZR1TBD5",
+    "sa-east-1": "Z2P70J7HTTTPLU",
+}
+
+
+def _lb(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    name = ctx.physical_name()
+    if kind == "LoadBalancer":
+        suffix = f"app/{name}/{_hex(ctx.seed, 16)}"
+        arn = ctx.arn("elasticloadbalancing", f"loadbalancer/{suffix}")
+        return arn, {
+            "name": name,
+            "arn": arn,
+            "arnSuffix": suffix,
+            "dnsName": f"{name}-{int(_hex(ctx.seed, 8), 16)}.{ctx.region}.elb.amazonaws.com",
+            "zoneId": _ALB_ZONES.get(ctx.region, "Z" + _hex(ctx.region, 13).upper()),
+        }
+    if kind == "TargetGroup":
+        suffix = f"targetgroup/{name}/{_hex(ctx.seed, 16)}"
+        arn = ctx.arn("elasticloadbalancing", suffix)
+        return arn, {"name": name, "arn": arn, "arnSuffix": suffix}
+    resource = "listener" if kind == "Listener" else "listener-rule"
+    arn = ctx.arn("elasticloadbalancing", f"{resource}/app/{_hex(ctx.seed, 16)}")
+    return arn, {"arn": arn}
+
+
+def _cloudfront(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    etag = "E" + _hex(ctx.seed + "etag", 13).upper()
+    if kind == "Distribution":
+        id_ = "E" + _hex(ctx.seed, 13).upper()
+        return id_, {
+            "arn": ctx.arn("cloudfront", f"distribution/{id_}", regional=False),
+            "domainName": f"d{_hex(ctx.seed, 13)}.cloudfront.net",
+            "hostedZoneId": "Z2FDTNDATAQYW2",
+            "status": "Deployed",
+            "etag": etag,
+        }
+    id_ = _uuid(ctx.seed)
+    return id_, {
+        "etag": etag,
+        "arn": ctx.arn("cloudfront", f"{kind.lower()}/{id_}", regional=False),
+    }
+
+
+def _wafv2(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    if kind == "WebAclLoggingConfiguration":
+        return str(_plain(ctx.inputs.get("resourceArn")) or ctx.name), {}
+    id_ = _uuid(ctx.seed)
+    scope = "global" if _plain(ctx.inputs.get("scope")) == "CLOUDFRONT" else "regional"
+    name = ctx.physical_name()
+    arn = ctx.arn("wafv2", f"{scope}/{kind.lower()}/{name}/{id_}")
+    return id_, {"name": name, "arn": arn, "capacity": 700, "lockToken": _uuid(ctx.seed + "lock")}
+
+
+def _log_delivery(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    kind = ctx.type.rsplit(":", 1)[1]
+    if kind == "LogDelivery":
+        id_ = _hex(ctx.seed, 16)
+        return id_, {"arn": ctx.arn("logs", f"delivery:{id_}")}
+    name = ctx.physical_name()
+    resource = "delivery-source" if kind == "LogDeliverySource" else "delivery-destination"
+    return name, {"name": name, "arn": ctx.arn("logs", f"{resource}:{name}")}
+
+
 _OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:kms/key:Key": _kms_key,
@@ -494,6 +604,15 @@ _OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
     "docker:index/image:Image": _docker_image,
     "random:index/randomPassword:RandomPassword": _random_password,
     "aws:route53/zone:Zone": _route53_zone,
+    "aws:route53/record:Record": _route53_record,
+    "aws:acm/certificate:Certificate": _acm_certificate,
+    "aws:acm/certificateValidation:CertificateValidation": lambda ctx: (
+        str(_plain(ctx.inputs.get("certificateArn")) or ctx.name),
+        {},
+    ),
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": _log_delivery,
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": _log_delivery,
+    "aws:cloudwatch/logDelivery:LogDelivery": _log_delivery,
 }
 
 
@@ -512,6 +631,12 @@ def _outputs_for(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
         return _elasticache(ctx)
     if ctx.type.startswith("aws:eks/"):
         return _eks(ctx)
+    if ctx.type.startswith("aws:lb/"):
+        return _lb(ctx)
+    if ctx.type.startswith("aws:cloudfront/"):
+        return _cloudfront(ctx)
+    if ctx.type.startswith("aws:wafv2/"):
+        return _wafv2(ctx)
     if ctx.type.startswith("kubernetes:"):
         return _kubernetes(ctx)
     return _generic(ctx)
@@ -547,8 +672,25 @@ class UnknownInvokeError(LookupError):
     """The program called a provider function the mock engine has no answer for."""
 
 
+#: Managed CloudFront policies by name (their ids are the same in every account).
+MANAGED_CACHE_POLICIES = {
+    "Managed-CachingDisabled": "4135ea2d-6df8-44a3-9df3-4b5a84be39ad",
+    "Managed-CachingOptimized": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+    "Managed-CachingOptimizedForUncompressedObjects": "b2884449-e4de-46a7-ac36-70bc7f1ddd6d",
+}
+MANAGED_ORIGIN_REQUEST_POLICIES = {
+    "Managed-AllViewer": "216adef6-5c7f-47e4-b989-5492eafa07d3",
+    "Managed-AllViewerExceptHostHeader": "b689b0a8-53d0-40ab-baf2-68738e2966ac",
+    "Managed-CORS-S3Origin": "88a5eaf4-2fd4-4709-b370-b4c650ea3fcf",
+}
+
+
 class RealisticMocks(pulumi.runtime.Mocks):
-    """Deterministic, realistic answers for resources and the invokes the platform uses."""
+    """Deterministic, realistic answers for resources and the invokes the platform uses.
+
+    Resources and invokes answer in the region of the AWS provider they use (an explicit
+    ``aws.Provider(region="us-east-1")`` gets us-east-1 ARNs), else in the run's region.
+    """
 
     def __init__(
         self,
@@ -559,51 +701,74 @@ class RealisticMocks(pulumi.runtime.Mocks):
     ) -> None:
         self.region = region
         self.account_id = account_id
-        self.zones = list(zones) if zones is not None else [f"{region}{z}" for z in "abcd"]
+        self.zone_letters = [z[-1] for z in zones] if zones is not None else list("abcd")
         self.invokes: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
-        self._calls: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+        self._provider_regions: dict[str, str] = {}
+        self._calls: dict[str, Callable[[dict[str, Any], str], dict[str, Any]]] = {
             "aws:index/getAvailabilityZones:getAvailabilityZones": self._zones,
-            "aws:index/getRegion:getRegion": lambda _: {
-                "region": self.region,
-                "name": self.region,
-                "id": self.region,
-                "endpoint": f"ec2.{self.region}.amazonaws.com",
-                "description": self.region,
+            "aws:index/getRegion:getRegion": lambda _, region: {
+                "region": region,
+                "name": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
             },
-            "aws:index/getCallerIdentity:getCallerIdentity": lambda _: {
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda _, __: {
                 "accountId": self.account_id,
                 "arn": f"arn:{PARTITION}:iam::{self.account_id}:user/ci",
                 "userId": "AIDA" + _hex(self.account_id, 17).upper(),
                 "id": self.account_id,
             },
-            "aws:elb/getServiceAccount:getServiceAccount": lambda _: {
+            "aws:elb/getServiceAccount:getServiceAccount": lambda _, region: {
                 # The regional ELB account; the mock uses a fixed one for every region.
                 "arn": f"arn:{PARTITION}:iam::156460612806:root",
                 "id": "156460612806",
-                "region": self.region,
+                "region": region,
             },
-            "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args: {
+            "aws:ecr/getAuthorizationToken:getAuthorizationToken": lambda args, region: {
                 "authorizationToken": "QVdTOm1vY2stZWNyLXRva2Vu",
                 "userName": "AWS",
                 "password": "mock-ecr-token",
-                "proxyEndpoint": f"https://{self.account_id}.dkr.ecr.{self.region}.amazonaws.com",
+                "proxyEndpoint": f"https://{self.account_id}.dkr.ecr.{region}.amazonaws.com",
                 "registryId": args.get("registryId", self.account_id),
                 "expiresAt": "2030-01-01T00:00:00Z",
-                "id": self.region,
+                "id": region,
             },
             "aws:route53/getZone:getZone": self._zone,
-            "aws:index/getPartition:getPartition": lambda _: {
+            "aws:index/getPartition:getPartition": lambda _, __: {
                 "partition": PARTITION,
                 "dnsSuffix": "amazonaws.com",
                 "reverseDnsPrefix": "com.amazonaws",
                 "id": PARTITION,
             },
+            "aws:ec2/getManagedPrefixList:getManagedPrefixList": self._prefix_list,
+            "aws:cloudfront/getCachePolicy:getCachePolicy": lambda args, _: self._managed_policy(
+                "cache policy", MANAGED_CACHE_POLICIES, args
+            ),
+            "aws:cloudfront/getOriginRequestPolicy:getOriginRequestPolicy": (
+                lambda args, _: self._managed_policy(
+                    "origin request policy", MANAGED_ORIGIN_REQUEST_POLICIES, args
+                )
+            ),
         }
 
+    def region_of(self, provider_ref: str | None) -> str:
+        """The region of the AWS provider behind a provider reference (``<urn>::<id>``)."""
+        if not provider_ref:
+            return self.region
+        return self._provider_regions.get(provider_ref.rsplit("::", 1)[-1], self.region)
+
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict]:
-        ctx = _Ctx(args.typ, args.name, args.inputs, self.region, self.account_id)
+        if args.typ == "pulumi:providers:aws":
+            region = str(_plain(args.inputs.get("region")) or self.region)
+        else:
+            region = self.region_of(args.provider)
+        ctx = _Ctx(args.typ, args.name, args.inputs, region, self.account_id)
         id_, computed = _outputs_for(ctx)
+        if args.typ == "pulumi:providers:aws" and id_:
+            with self._lock:
+                self._provider_regions[id_] = region
         return id_, {**args.inputs, **computed}
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict, list[tuple[str, str]] | None]:
@@ -616,9 +781,9 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 f"the mock engine has no answer for invoke {args.token}; teach "
                 f"components/testing.py's RealisticMocks one. Known: {known}"
             )
-        return handler(args.args), []
+        return handler(args.args, self.region_of(args.provider)), []
 
-    def _zone(self, args: dict[str, Any]) -> dict[str, Any]:
+    def _zone(self, args: dict[str, Any], _region: str) -> dict[str, Any]:
         zone_id = "Z" + _hex(str(args.get("name")), 20).upper()
         return {
             "zoneId": zone_id,
@@ -629,19 +794,42 @@ class RealisticMocks(pulumi.runtime.Mocks):
             "privateZone": False,
         }
 
-    def _zones(self, args: dict[str, Any]) -> dict[str, Any]:
-        letters = [z[-1] for z in self.zones]
+    def _zones(self, args: dict[str, Any], region: str) -> dict[str, Any]:
+        short = f"{region[:2]}{region.rsplit('-', 1)[-1]}"
         return {
-            "names": self.zones,
-            "zoneIds": [
-                f"{self.region[:2]}{self.region.split('-')[-1]}-az{ord(x) - 96}" for x in letters
-            ],
-            "groupNames": [self.region] * len(self.zones),
-            "id": self.region,
-            "region": self.region,
+            "names": [f"{region}{x}" for x in self.zone_letters],
+            "zoneIds": [f"{short}-az{ord(x) - 96}" for x in self.zone_letters],
+            "groupNames": [region] * len(self.zone_letters),
+            "id": region,
+            "region": region,
             "state": args.get("state"),
             "filters": args.get("filters"),
         }
+
+    def _prefix_list(self, args: dict[str, Any], region: str) -> dict[str, Any]:
+        """AWS-managed prefix lists, looked up by name (ids differ per region)."""
+        name = str(args.get("name") or "")
+        if not name.startswith("com.amazonaws."):
+            raise UnknownInvokeError(f"no AWS-managed prefix list named {name!r}")
+        id_ = f"pl-{_hex(region + name, 8)}"
+        return {
+            "id": id_,
+            "name": name,
+            "arn": f"arn:{PARTITION}:ec2:{region}:aws:prefix-list/{id_}",
+            "addressFamily": "IPv4",
+            "maxEntries": 55 if "cloudfront" in name else 10,
+            "ownerId": "AWS",
+            "version": 1,
+            "entries": [],
+            "tags": {},
+        }
+
+    @staticmethod
+    def _managed_policy(kind: str, known: dict[str, str], args: dict[str, Any]) -> dict[str, Any]:
+        name = str(args.get("name") or "")
+        if name not in known:
+            raise UnknownInvokeError(f"no managed CloudFront {kind} named {name!r}")
+        return {"id": known[name], "name": name, "etag": "E" + _hex(name, 13).upper()}
 
 
 # --------------------------------------------------------------------------------------------

@@ -92,3 +92,69 @@ def test_errors_can_be_kept_with_what_was_registered_before() -> None:
 
     rec = run(program, raise_errors=False)
     assert isinstance(rec.error, ValueError)
+
+
+def test_resources_and_invokes_answer_in_their_providers_region() -> None:
+    def program() -> None:
+        home = aws.Provider("home", region="sa-east-1")
+        east = aws.Provider("east", region="us-east-1")
+        for label, provider in (("home", home), ("east", east)):
+            aws.acm.Certificate(
+                f"cert-{label}",
+                domain_name="example.com",
+                validation_method="DNS",
+                opts=pulumi.ResourceOptions(provider=provider),
+            )
+            region = aws.get_region(opts=pulumi.InvokeOptions(provider=provider)).region
+            pulumi.export(label, region)
+
+    rec = run(program, region="sa-east-1")
+    assert (
+        rec.find("aws:acm/certificate:Certificate", "cert-home")
+        .outputs["arn"]
+        .startswith("arn:aws:acm:sa-east-1:")
+    )
+    assert (
+        rec.find("aws:acm/certificate:Certificate", "cert-east")
+        .outputs["arn"]
+        .startswith("arn:aws:acm:us-east-1:")
+    )
+    assert rec.outputs == {"home": "sa-east-1", "east": "us-east-1"}
+
+
+def test_certificates_for_the_same_name_share_its_validation_record() -> None:
+    """As in ACM: the record depends on the account and the name, not on the certificate."""
+
+    def program() -> None:
+        provider = aws.Provider("p", region="eu-west-1")
+        opts = pulumi.ResourceOptions(provider=provider)
+        aws.acm.Certificate("a", domain_name="example.com", validation_method="DNS", opts=opts)
+        aws.acm.Certificate(
+            "b",
+            domain_name="example.com",
+            subject_alternative_names=["www.example.com"],
+            validation_method="DNS",
+            opts=opts,
+        )
+
+    rec = run(program)
+    a, b = (rec.find("aws:acm/certificate:Certificate", n) for n in ("a", "b"))
+    (apex_a,) = a.outputs["domainValidationOptions"]
+    apex_b, www = b.outputs["domainValidationOptions"]
+    assert apex_a == apex_b and apex_a["domainName"] == "example.com"
+    assert www["domainName"] == "www.example.com"
+    assert www["resourceRecordName"] != apex_a["resourceRecordName"]
+
+
+def test_managed_cloudfront_policies_are_found_by_name_and_unknown_names_fail() -> None:
+    def program(name: str) -> None:
+        provider = aws.Provider("p", region="eu-west-1")
+        found = aws.cloudfront.get_cache_policy(
+            name=name, opts=pulumi.InvokeOptions(provider=provider)
+        )
+        pulumi.export("id", found.id)
+
+    rec = run(lambda: program("Managed-CachingDisabled"))
+    assert rec.outputs["id"] == "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+    with pytest.raises(UnknownInvokeError, match="Managed-NoSuchPolicy"):
+        run(lambda: program("Managed-NoSuchPolicy"))
