@@ -15,6 +15,7 @@ from components.cache import RedisCache, RedisCacheArgs
 from components.config import StackConfig
 from components.database import PostgresDatabase, PostgresDatabaseArgs
 from components.dns import DnsZone, DnsZoneArgs
+from components.edge import Edge, EdgeArgs
 from components.eks import Cluster, ClusterArgs
 from components.kms import EncryptionKey, EncryptionKeyArgs, KeyService
 from components.network import Network, NetworkArgs
@@ -35,11 +36,13 @@ class Platform(pulumi.ComponentResource):
 
     It owns the providers all children use: AWS in the stack's region with the common tags as
     default tags (so every taggable resource carries Project, Environment, ManagedBy, Owner and
-    CostCenter without repeating them) and limited to the allowed accounts; pulumi-random for
-    generated passwords; docker for image builds.
+    CostCenter without repeating them) and limited to the allowed accounts; the same in
+    us-east-1 for what CloudFront needs there (its certificate, the WAF, their logs and their
+    key); pulumi-random for generated passwords; docker for image builds.
     """
 
     aws_provider: aws.Provider
+    us_east_1_provider: aws.Provider
     keys: dict[str, EncryptionKey]
     network: Network
     app_secrets: AppSecrets
@@ -50,6 +53,7 @@ class Platform(pulumi.ComponentResource):
     dns: DnsZone
     cluster: Cluster
     addons: PlatformAddons
+    edge: Edge
 
     def __init__(
         self,
@@ -60,12 +64,18 @@ class Platform(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:index:Platform", name, None, opts)
         self.config = config
-        self.aws_provider = aws.Provider(
-            f"{name}-aws",
-            region=config.aws_region,
-            default_tags=aws.ProviderDefaultTagsArgs(tags=config.common_tags()),
-            allowed_account_ids=list(config.allowed_account_ids) or None,
-            opts=pulumi.ResourceOptions(parent=self),
+        self.aws_provider, self.us_east_1_provider = (
+            aws.Provider(
+                provider_name,
+                region=region,
+                default_tags=aws.ProviderDefaultTagsArgs(tags=config.common_tags()),
+                allowed_account_ids=list(config.allowed_account_ids) or None,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            for provider_name, region in (
+                (f"{name}-aws", config.aws_region),
+                (f"{name}-aws-us-east-1", "us-east-1"),
+            )
         )
         providers = {
             "aws": self.aws_provider,
@@ -91,6 +101,21 @@ class Platform(pulumi.ComponentResource):
             )
             for domain, (description, services) in KEY_DOMAINS.items()
         }
+        # Log groups can only use a key of their own region: the WAF's are in us-east-1.
+        self.keys["edge-logs"] = EncryptionKey(
+            f"{name}-edge-logs-key",
+            EncryptionKeyArgs(
+                description=f"{slug}: CloudWatch Logs groups of the edge, in us-east-1 (WAF)",
+                services=("logs",),
+                alias=f"alias/{slug}/edge-logs",
+                rotation_period_days=config.kms.rotation_period_days,
+                deletion_window_days=config.kms.deletion_window_days,
+                protect=protect,
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers={**providers, "aws": self.us_east_1_provider}
+            ),
+        )
         logs_key = self.keys["logs"].arn
 
         self.network = Network(
@@ -231,6 +256,25 @@ class Platform(pulumi.ComponentResource):
             ),
         )
 
+        self.edge = Edge(
+            f"{name}-edge",
+            EdgeArgs(
+                **config.edge.model_dump(),
+                domain=config.dns.domain,
+                zone_id=self.dns.zone_id,
+                vpc_id=self.network.vpc_id,
+                public_subnet_ids=self.network.public_subnet_ids,
+                targets_security_group_id=nodes,
+                logs_bucket=self.buckets["logs"],
+                certificates_bucket=self.buckets["certificates"],
+                us_east_1_provider=self.us_east_1_provider,
+                waf_logs_kms_key_arn=self.keys["edge-logs"].arn,
+                name_prefix=slug,
+                protect=protect,
+            ),
+            opts=child,
+        )
+
         self.register_outputs(self.stack_outputs())
 
     def _buckets(self, name: str, child: pulumi.ResourceOptions) -> dict[str, Bucket]:
@@ -262,7 +306,10 @@ class Platform(pulumi.ComponentResource):
             BucketArgs(**common, cors_origins=storage.uploads_cors_origins),
             opts=child,
         )
-        certificates = Bucket(f"{name}-certificates", BucketArgs(**common), opts=child)
+        # Served under /certificates/* by CloudFront (OAC); the Edge writes its policy.
+        certificates = Bucket(
+            f"{name}-certificates", BucketArgs(**common, read_by_cloudfront=True), opts=child
+        )
         backups = Bucket(
             f"{name}-backups",
             BucketArgs(
@@ -315,4 +362,10 @@ class Platform(pulumi.ComponentResource):
             "clusterOidcIssuer": self.cluster.oidc_issuer,
             "nodeSecurityGroupId": self.cluster.node_security_group_id,
             "kubeconfig": self.cluster.kubeconfig,
+            "siteUrl": self.edge.site_url,
+            "cdnDistributionId": self.edge.distribution_id,
+            "cdnDomainName": self.edge.distribution_domain_name,
+            "webAclArn": self.edge.web_acl_arn,
+            "albDnsName": self.edge.alb_dns_name,
+            "targetGroupArns": {app: tg.arn for app, tg in self.edge.target_groups.items()},
         }

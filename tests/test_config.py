@@ -160,6 +160,42 @@ def test_models_are_immutable() -> None:
         ({"environment": "Prod_1"}, "platform:environment", "'Prod_1'", "lowercase letters"),
         ({"owner": "team#1"}, "platform:owner", "'team#1'", "letters, digits, spaces"),
         ({"allowedAccountIds": ["12345"]}, "platform:allowedAccountIds[0]", "'12345'", "12-digit"),
+        (
+            {"edge": {"waf": {"login": {"limit": 5}}}},
+            "platform:edge.waf.login.limit",
+            "got 5",
+            "an integer from 10 to 2000000000",
+        ),
+        (
+            {"edge": {"waf": {"api": {"limit": 1200, "windowSeconds": 1}}}},
+            "platform:edge.waf.api.windowSeconds",
+            "got 1",
+            "one of 60, 120, 300, 600",
+        ),
+        (
+            {"edge": {"priceClass": "PriceClass_50"}},
+            "platform:edge.priceClass",
+            "'PriceClass_50'",
+            '"PriceClass_100", "PriceClass_200", "PriceClass_All"',
+        ),
+        (
+            {"edge": {"hostnames": ["WWW"]}},
+            "platform:edge.hostnames[0]",
+            "'WWW'",
+            "a DNS label",
+        ),
+        (
+            {"edge": {"staticAssetPatterns": ["images/*"]}},
+            "platform:edge.staticAssetPatterns[0]",
+            "'images/*'",
+            "a CloudFront path pattern",
+        ),
+        (
+            {"edge": {"web": {"port": 0}}},
+            "platform:edge.web.port",
+            "got 0",
+            "an integer from 1 to 65535",
+        ),
     ],
 )
 def test_bad_values_are_refused_naming_key_value_and_allowed(
@@ -241,6 +277,43 @@ def test_pinned_versions_must_match_the_kubernetes_version() -> None:
     message = error_of(VALID | {"cluster": {"kubernetesVersion": "1.35"}})
     assert "platform:cluster.amiReleaseVersion 1.36.3-20260911 is not for" in message
     assert "platform:cluster.addons.kubeProxy v1.36.0-eksbuild.14 is not for" in message
+
+
+def test_edge_spec_figures_are_the_defaults() -> None:
+    edge = parse(VALID).edge
+    assert (edge.waf.general.limit, edge.waf.general.window_seconds) == (600, 60)  # 10 req/s
+    assert (edge.waf.api.limit, edge.waf.api.window_seconds) == (1200, 60)  # 20 req/s
+    # 5 per minute on average; WAF's minimum limit is 10 per window.
+    assert edge.waf.login.limit / (edge.waf.login.window_seconds / 60) == 5
+    assert (edge.static_ttl_days, edge.asset_ttl_days, edge.api_cache_ttl_seconds) == (365, 7, 300)
+    assert edge.web.health_check_path == edge.api.health_check_path == "/ready"
+
+
+def test_cacheable_api_paths_must_be_under_the_api() -> None:
+    message = error_of(VALID | {"edge": {"cacheableApiPaths": ["/public/*"]}})
+    assert "platform:edge.cacheableApiPaths /public/* is not under /api/" in message
+
+
+def test_asset_patterns_shadowed_by_earlier_behaviours_are_refused() -> None:
+    message = error_of(VALID | {"edge": {"staticAssetPatterns": ["/api/*.png", "/images/*"]}})
+    assert "platform:edge.staticAssetPatterns /api/*.png is shadowed" in message
+
+
+def test_web_and_api_ports_differ_and_the_origin_is_not_a_site_hostname() -> None:
+    message = error_of(
+        VALID | {"edge": {"web": {"port": 3000}, "hostnames": ["www", "origin", "www"]}}
+    )
+    assert "platform:edge.web.port and platform:edge.api.port must differ" in message
+    assert "platform:edge.originHostname origin is also in platform:edge.hostnames" in message
+    assert "platform:edge.hostnames ['www', 'origin', 'www'] has duplicates" in message
+
+
+def test_cloudfront_keepalive_must_be_below_the_alb_idle_timeout() -> None:
+    message = error_of(VALID | {"edge": {"albIdleTimeoutSeconds": 30}})
+    assert (
+        "platform:edge.originKeepaliveSeconds 50 must be below platform:edge.albIdleTimeoutSeconds"
+        " 30" in message
+    )
 
 
 def test_an_existing_zone_id_and_zone_creation_are_exclusive() -> None:

@@ -187,13 +187,25 @@ def test_prod_protects_every_stateful_resource_and_dev_none(stack_run: StackRun)
     assert not dev.find("aws:rds/instance:Instance", "platform-database-primary").protect
 
 
-def test_every_log_group_is_encrypted_with_the_logs_key(
+def test_every_log_group_is_encrypted_with_the_logs_key_of_its_region(
     stack_run: StackRun, stack_name: str
 ) -> None:
+    """The stack region's groups with the logs key; the edge's (us-east-1) with the edge-logs
+    key, as a log group can only use a key of its own region."""
     rec = stack_run(stack_name)
-    logs_key = rec.find("aws:kms/key:Key", "platform-logs-key-key").outputs["arn"]
+    keys = {
+        "eu-west-1": rec.find("aws:kms/key:Key", "platform-logs-key-key").outputs["arn"],
+        "us-east-1": rec.find("aws:kms/key:Key", "platform-edge-logs-key-key").outputs["arn"],
+    }
+    regions = set()
     for group in rec.all_of("aws:cloudwatch/logGroup:LogGroup"):
-        assert group["kmsKeyId"] == logs_key, group.name
+        provider = rec.provider_of(group)
+        assert provider is not None
+        region = provider["region"]
+        regions.add(region)
+        assert group["kmsKeyId"] == keys[region], group.name
+        assert f":{region}:" in keys[region]
+    assert regions == {"eu-west-1", "us-east-1"}
 
 
 def _walk(value: object, path: str = "") -> list[tuple[str, object]]:
@@ -309,3 +321,80 @@ def test_the_data_tier_accepts_the_cluster_nodes(stack_run: StackRun) -> None:
 def test_the_kubeconfig_is_exported_only_as_a_secret(stack_run: StackRun) -> None:
     prod = stack_run("prod")
     assert "kubeconfig" in prod.secret_outputs
+
+
+# --- Edge ------------------------------------------------------------------------------------
+
+
+def test_prod_plan_has_the_whole_edge(stack_run: StackRun) -> None:
+    prod = stack_run("prod")
+    domain = "learning-platform.example.com"
+    zone = prod.find("aws:route53/zone:Zone", "platform-dns-zone").outputs["zoneId"]
+    records = prod.all_of("aws:route53/record:Record")
+    assert all(r["zoneId"] == zone for r in records)
+    aliases = {(r["name"], r["type"]) for r in records if r.get("aliases")}
+    assert aliases == {
+        (domain, "A"),
+        (domain, "AAAA"),
+        (f"www.{domain}", "A"),
+        (f"www.{domain}", "AAAA"),
+        (f"origin.{domain}", "A"),
+    }
+    certificates = prod.all_of("aws:acm/certificate:Certificate")
+    regions = sorted(getattr(prod.provider_of(c), "inputs", {})["region"] for c in certificates)
+    assert regions == ["eu-west-1", "us-east-1"]
+    assert count(prod, "aws:acm/certificateValidation:CertificateValidation") == 2
+    assert count(prod, "aws:lb/loadBalancer:LoadBalancer") == 1
+    assert count(prod, "aws:lb/listener:Listener") == 2
+    assert count(prod, "aws:lb/listenerRule:ListenerRule") == 2
+    assert count(prod, "aws:lb/targetGroup:TargetGroup") == 2
+    (cdn,) = prod.all_of("aws:cloudfront/distribution:Distribution")
+    patterns = [b["pathPattern"] for b in cdn["orderedCacheBehaviors"]]
+    assert patterns[:4] == ["/_next/static/*", "/certificates/*", "/api/public/*", "/api/*"]
+    assert count(prod, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy") == 1
+    (acl,) = prod.all_of("aws:wafv2/webAcl:WebAcl")
+    kinds = Counter(next(iter(r["statement"])) for r in acl["rules"])
+    assert kinds == {"managedRuleGroupStatement": 4, "rateBasedStatement": 3}
+    assert count(prod, "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration") == 1
+    assert prod.find("aws:lb/loadBalancer:LoadBalancer", "platform-edge-alb")[
+        "enableDeletionProtection"
+    ]
+
+
+def test_the_alb_reaches_the_cluster_nodes_and_serves_from_the_public_subnets(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    nodes = rec.find("aws:eks/cluster:Cluster", "platform-cluster-cluster").outputs["vpcConfig"][
+        "clusterSecurityGroupId"
+    ]
+    egress = rec.all_of("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+    assert {r["referencedSecurityGroupId"] for r in egress if "alb-to" in r.name} == {nodes}
+    public = rec.outputs["publicSubnetIds"]
+    alb = rec.find("aws:lb/loadBalancer:LoadBalancer", "platform-edge-alb")
+    assert alb["subnets"] == public and public
+    certificates = rec.find("aws:s3/bucket:Bucket", "platform-certificates-bucket")
+    cdn = rec.find("aws:cloudfront/distribution:Distribution", "platform-edge-cdn")
+    assert any(
+        o["domainName"] == certificates.outputs["bucketRegionalDomainName"] for o in cdn["origins"]
+    )
+
+
+def test_stack_exports_the_edge(stack_run: StackRun) -> None:
+    outputs = stack_run("prod").outputs
+    assert outputs["siteUrl"] == "https://learning-platform.example.com"
+    assert outputs["cdnDomainName"].endswith(".cloudfront.net")
+    assert set(outputs["targetGroupArns"]) == {"web", "api"}
+    assert outputs["webAclArn"].startswith("arn:aws:wafv2:us-east-1:")
+
+
+def test_dev_edge_is_turned_down(stack_run: StackRun) -> None:
+    dev = stack_run("dev")
+    cdn = dev.find("aws:cloudfront/distribution:Distribution", "platform-edge-cdn")
+    assert cdn["priceClass"] == "PriceClass_100"
+    alb = dev.find("aws:lb/loadBalancer:LoadBalancer", "platform-edge-alb")
+    assert alb["enableDeletionProtection"] is False
+    assert (
+        dev.find("aws:cloudwatch/logGroup:LogGroup", "platform-edge-waf-logs")["retentionInDays"]
+        == 7
+    )
