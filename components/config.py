@@ -1032,11 +1032,27 @@ class DnsConfig(ConfigModel):
         description="Create the public hosted zone for the domain (then delegate to its name "
         "servers, a stack output). Default true; false looks an existing zone up by domain.",
     )
+    delegated: bool = Field(
+        default=True,
+        description="The domain resolves through this zone (the registrar or parent zone names "
+        "its name servers). Default true. Set false for the first deploy of a zone this stack "
+        "creates: the edge, whose certificates validate through the zone, is left out until "
+        "the domain is delegated to the dnsNameServers output; then remove the key and deploy "
+        "again.",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> DnsConfig:
+        problems = []
         if self.hosted_zone_id is not None and self.create_zone:
-            raise ValueError("$.hostedZoneId names an existing zone: set $.createZone false")
+            problems.append("$.hostedZoneId names an existing zone: set $.createZone false")
+        if not self.delegated and not self.create_zone:
+            problems.append(
+                "$.delegated false only applies to a zone this stack creates ($.createZone "
+                "true): an existing zone already answers for the domain"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
 
 
@@ -1547,15 +1563,18 @@ class EdgeConfig(ConfigModel):
     )
     content_security_policy: str = Field(
         default=(
-            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data: https:; font-src 'self' data:; connect-src 'self' https:; "
-            "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; "
-            "object-src 'none'; upgrade-insecure-requests"
+            "default-src 'self'; script-src 'self' 'unsafe-inline'; "
+            "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob: https:; "
+            "font-src 'self' data:; connect-src 'self' https: wss:; frame-src 'self' https:; "
+            "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+            "form-action 'self'; object-src 'none'; upgrade-insecure-requests"
         ),
         min_length=1,
         max_length=1783,
-        description="Content-Security-Policy of every response. Default: only the site's own "
-        "scripts; adjust per stack for third parties (Clerk, Stripe, Sentry).",
+        description="Content-Security-Policy of responses that carry none from the app (a "
+        "Next.js nonce-based policy wins). Default: scripts from the site only, inline allowed "
+        "(Next.js bootstraps with inline scripts unless the app sends a nonce); each stack adds "
+        "its third-party script hosts (Clerk, Stripe).",
     )
     static_asset_patterns: tuple[PathPattern, ...] = Field(
         default=(

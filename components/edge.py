@@ -44,6 +44,7 @@ from components.edge_rules import (
     security_headers,
     waf_rules,
 )
+from components.iam import policy_document
 from components.storage import LOG_PREFIXES, Bucket
 
 #: Header CloudFront adds to every origin request; the ALB forwards only requests carrying it.
@@ -65,6 +66,19 @@ MANAGED_ORIGIN_REQUEST_POLICIES = {
     "managed-all-viewer-except-host": "Managed-AllViewerExceptHostHeader",
 }
 ORIGIN_IDS = {"alb": "alb", "certificates": "certificates-bucket"}
+#: How long `pulumi up` waits for ACM to see the validation records before failing.
+VALIDATION_TIMEOUT = "45m"
+#: Viewer-request function on the behaviours forwarding viewer headers: CloudFront sends the
+#: origin's name as Host (the ALB's certificate is for it), so the viewer's Host goes along as
+#: X-Forwarded-Host, replacing any the viewer sent (the apps build URLs and check Server
+#: Actions' origin with it).
+FORWARDED_HOST_FUNCTION = """\
+function handler(event) {
+    var request = event.request;
+    request.headers['x-forwarded-host'] = { value: request.headers.host.value };
+    return request;
+}
+"""
 
 
 class EdgeArgs(EdgeConfig):
@@ -103,7 +117,9 @@ class EdgeArgs(EdgeConfig):
     )
     name_prefix: str = Field(
         pattern=r"^[a-z][a-z0-9-]{0,39}$",
-        description="Prefix of the physical names (WAF log group, policies, log delivery).",
+        description="Prefix of the names that must be fixed: the WAF log group "
+        "(aws-waf-logs-<prefix>), its delivery policy, the WAF metrics. The rest is autonamed, "
+        "so a replacement never collides with its predecessor.",
     )
     protect: bool = Field(
         default=True,
@@ -218,7 +234,14 @@ class Edge(pulumi.ComponentResource):
             f"{name}-{role}-validation",
             certificate_arn=certificate.arn,
             validation_record_fqdns=fqdns,
-            opts=opts,
+            # Validation only completes once the domain resolves through the zone: fail in
+            # reasonable time rather than hang (platform:dns.delegated gates a new zone).
+            opts=pulumi.ResourceOptions.merge(
+                opts,
+                pulumi.ResourceOptions(
+                    custom_timeouts=pulumi.CustomTimeouts(create=VALIDATION_TIMEOUT)
+                ),
+            ),
         )
         return validation.certificate_arn
 
@@ -252,6 +275,34 @@ class Edge(pulumi.ComponentResource):
             kms_key_id=args.waf_logs_kms_key_arn,
             opts=east,
         )
+        # WAF delivers through CloudWatch Logs' log delivery service: allow it on this group
+        # only, from this account (else WAF writes a shared account-wide policy itself, and
+        # only when the deployer may).
+        invoke = pulumi.InvokeOptions(parent=self, provider=args.us_east_1_provider)
+        account = aws.get_caller_identity(opts=invoke).account_id
+        partition = aws.get_partition(opts=invoke).partition
+        delivery_policy = aws.cloudwatch.LogResourcePolicy(
+            f"{name}-waf-logs-delivery",
+            policy_name=f"{args.name_prefix}-waf-log-delivery",
+            policy_document=policy_document(
+                [
+                    {
+                        "Sid": "WafLogDelivery",
+                        "Effect": "Allow",
+                        "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                        "Resource": pulumi.Output.concat(log_group.arn, ":*"),
+                        "Condition": {
+                            "StringEquals": {"aws:SourceAccount": account},
+                            "ArnLike": {
+                                "aws:SourceArn": f"arn:{partition}:logs:us-east-1:{account}:*"
+                            },
+                        },
+                    }
+                ]
+            ),
+            opts=east,
+        )
         logging_filter: aws.wafv2.WebAclLoggingConfigurationLoggingFilterArgsDict | None = None
         if not args.waf.log_allowed_requests:
             logging_filter = {
@@ -273,7 +324,9 @@ class Edge(pulumi.ComponentResource):
             log_destination_configs=[log_group.arn],
             redacted_fields=[{"single_header": {"name": header}} for header in REDACTED_HEADERS],
             logging_filter=logging_filter,
-            opts=east,
+            opts=pulumi.ResourceOptions.merge(
+                east, pulumi.ResourceOptions(depends_on=[delivery_policy])
+            ),
         )
         return web_acl, log_group
 
@@ -414,6 +467,8 @@ class Edge(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        # The ALB compares header values case-insensitively: 48 letters and digits still leave
+        # 36^48 possibilities.
         verified: aws.lb.ListenerRuleConditionArgsDict = {
             "http_header": {"http_header_name": ORIGIN_VERIFY_HEADER, "values": [origin_verify]}
         }
@@ -442,7 +497,6 @@ class Edge(pulumi.ComponentResource):
         cache_policy_ids: dict[str, pulumi.Output[str]] = {
             ref: aws.cloudfront.CachePolicy(
                 f"{name}-cache-{ref}",
-                name=f"{args.name_prefix}-{ref}",
                 comment=spec.comment,
                 min_ttl=spec.min_ttl,
                 default_ttl=spec.default_ttl,
@@ -460,16 +514,23 @@ class Edge(pulumi.ComponentResource):
         }
         for ref, managed in MANAGED_CACHE_POLICIES.items():
             found = aws.cloudfront.get_cache_policy_output(name=managed, opts=invoke)
-            cache_policy_ids[ref] = found.id.apply(lambda i: i or "")
+            cache_policy_ids[ref] = found.id.apply(lambda i, m=managed: _found(i, m))
         origin_request_ids: dict[str, pulumi.Output[str]] = {
             ref: aws.cloudfront.get_origin_request_policy_output(
                 name=managed, opts=invoke
-            ).id.apply(lambda i: i or "")
+            ).id.apply(lambda i, m=managed: _found(i, m))
             for ref, managed in MANAGED_ORIGIN_REQUEST_POLICIES.items()
         }
+        forwarded_host = aws.cloudfront.Function(
+            f"{name}-forwarded-host",
+            runtime="cloudfront-js-2.0",
+            comment="Viewer's Host as X-Forwarded-Host (CloudFront sends the origin's name)",
+            code=FORWARDED_HOST_FUNCTION,
+            publish=True,
+            opts=child,
+        )
         headers = aws.cloudfront.ResponseHeadersPolicy(
             f"{name}-headers",
-            name=f"{args.name_prefix}-security-headers",
             comment="Security headers of SPEC.md on every response",
             security_headers_config=security_headers(args),
             custom_headers_config={
@@ -500,7 +561,6 @@ class Edge(pulumi.ComponentResource):
         if args.certificates_bucket is not None:
             access_control = aws.cloudfront.OriginAccessControl(
                 f"{name}-certificates-oac",
-                name=f"{args.name_prefix}-certificates",
                 description="CloudFront signs its reads of the certificates bucket",
                 origin_access_control_origin_type="s3",
                 signing_behavior="always",
@@ -516,15 +576,23 @@ class Edge(pulumi.ComponentResource):
             )
 
         def behaviour(rule: Behaviour) -> dict[str, Any]:
+            forwards_viewer_headers = rule.origin_request_policy in origin_request_ids
             return {
                 "target_origin_id": ORIGIN_IDS[rule.origin],
                 "viewer_protocol_policy": "redirect-to-https",
                 "allowed_methods": list(rule.allowed_methods),
                 "cached_methods": ["GET", "HEAD"],
+                # CloudFront compresses what it caches; uncached (CachingDisabled) responses are
+                # compressed by the apps, which get the viewer's Accept-Encoding.
                 "compress": True,
                 "cache_policy_id": cache_policy_ids[rule.cache_policy],
                 "origin_request_policy_id": origin_request_ids.get(rule.origin_request_policy),
                 "response_headers_policy_id": headers.id,
+                "function_associations": [
+                    {"event_type": "viewer-request", "function_arn": forwarded_host.arn}
+                ]
+                if forwards_viewer_headers
+                else None,
             }
 
         rules = [
@@ -563,20 +631,18 @@ class Edge(pulumi.ComponentResource):
 
     def _access_logs(self) -> None:
         """CloudFront standard logging (v2): delivered by CloudWatch Logs from us-east-1 into
-        the logs bucket under cloudfront/ (legacy logging would need bucket ACLs, which are
-        off)."""
+        the logs bucket under cloudfront/AWSLogs/<account>/CloudFront/ (legacy logging would
+        need bucket ACLs, which are off)."""
         args, name = self._args, self._name
         east = pulumi.ResourceOptions(parent=self, provider=args.us_east_1_provider)
         source = aws.cloudwatch.LogDeliverySource(
             f"{name}-cdn-logs-source",
-            name=f"{args.name_prefix}-cloudfront",
             log_type="ACCESS_LOGS",
             resource_arn=self.distribution.arn,
             opts=east,
         )
         destination = aws.cloudwatch.LogDeliveryDestination(
             f"{name}-cdn-logs-destination",
-            name=f"{args.name_prefix}-cloudfront-s3",
             output_format="json",
             delivery_destination_configuration={
                 "destination_resource_arn": pulumi.Output.concat(
@@ -630,3 +696,10 @@ class Edge(pulumi.ComponentResource):
             ],
             opts=child,
         )
+
+
+def _found(policy_id: str | None, name: str) -> str:
+    """The id of a managed CloudFront policy the lookup found (AWS ships every one we name)."""
+    if not policy_id:
+        raise LookupError(f"CloudFront has no managed policy named {name}")
+    return policy_id

@@ -53,7 +53,7 @@ class Platform(pulumi.ComponentResource):
     dns: DnsZone
     cluster: Cluster
     addons: PlatformAddons
-    edge: Edge
+    edge: Edge | None
 
     def __init__(
         self,
@@ -256,24 +256,33 @@ class Platform(pulumi.ComponentResource):
             ),
         )
 
-        self.edge = Edge(
-            f"{name}-edge",
-            EdgeArgs(
-                **config.edge.model_dump(),
-                domain=config.dns.domain,
-                zone_id=self.dns.zone_id,
-                vpc_id=self.network.vpc_id,
-                public_subnet_ids=self.network.public_subnet_ids,
-                targets_security_group_id=nodes,
-                logs_bucket=self.buckets["logs"],
-                certificates_bucket=self.buckets["certificates"],
-                us_east_1_provider=self.us_east_1_provider,
-                waf_logs_kms_key_arn=self.keys["edge-logs"].arn,
-                name_prefix=slug,
-                protect=protect,
-            ),
-            opts=child,
-        )
+        self.edge = None
+        if config.dns.delegated:
+            self.edge = Edge(
+                f"{name}-edge",
+                EdgeArgs(
+                    **config.edge.model_dump(),
+                    domain=config.dns.domain,
+                    zone_id=self.dns.zone_id,
+                    vpc_id=self.network.vpc_id,
+                    public_subnet_ids=self.network.public_subnet_ids,
+                    targets_security_group_id=nodes,
+                    logs_bucket=self.buckets["logs"],
+                    certificates_bucket=self.buckets["certificates"],
+                    us_east_1_provider=self.us_east_1_provider,
+                    waf_logs_kms_key_arn=self.keys["edge-logs"].arn,
+                    name_prefix=slug,
+                    protect=protect,
+                ),
+                opts=child,
+            )
+        else:
+            pulumi.log.warn(
+                f"platform:dns.delegated is false: the edge (CloudFront, WAF, ALB, certificates) "
+                f"is not deployed. Delegate {config.dns.domain} to the dnsNameServers output, "
+                "remove the key and run `pulumi up` again.",
+                resource=self,
+            )
 
         self.register_outputs(self.stack_outputs())
 
@@ -308,7 +317,9 @@ class Platform(pulumi.ComponentResource):
         )
         # Served under /certificates/* by CloudFront (OAC); the Edge writes its policy.
         certificates = Bucket(
-            f"{name}-certificates", BucketArgs(**common, read_by_cloudfront=True), opts=child
+            f"{name}-certificates",
+            BucketArgs(**common, read_by_cloudfront=self.config.dns.delegated),
+            opts=child,
         )
         backups = Bucket(
             f"{name}-backups",
@@ -362,10 +373,18 @@ class Platform(pulumi.ComponentResource):
             "clusterOidcIssuer": self.cluster.oidc_issuer,
             "nodeSecurityGroupId": self.cluster.node_security_group_id,
             "kubeconfig": self.cluster.kubeconfig,
-            "siteUrl": self.edge.site_url,
-            "cdnDistributionId": self.edge.distribution_id,
-            "cdnDomainName": self.edge.distribution_domain_name,
-            "webAclArn": self.edge.web_acl_arn,
-            "albDnsName": self.edge.alb_dns_name,
-            "targetGroupArns": {app: tg.arn for app, tg in self.edge.target_groups.items()},
+            **self._edge_outputs(),
+        }
+
+    def _edge_outputs(self) -> dict[str, Any]:
+        edge = self.edge
+        if edge is None:
+            return {}
+        return {
+            "siteUrl": edge.site_url,
+            "cdnDistributionId": edge.distribution_id,
+            "cdnDomainName": edge.distribution_domain_name,
+            "webAclArn": edge.web_acl_arn,
+            "albDnsName": edge.alb_dns_name,
+            "targetGroupArns": {app: tg.arn for app, tg in edge.target_groups.items()},
         }

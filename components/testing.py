@@ -73,6 +73,8 @@ class Registered:
     registered_outputs: bool = False
     """For a component: whether it called ``register_outputs`` (its outputs are then in
     ``outputs``)."""
+    custom_timeouts: dict[str, str] = field(default_factory=dict)
+    """The ``customTimeouts`` option: create/update/delete durations that were set."""
 
     @property
     def package(self) -> str:
@@ -565,6 +567,10 @@ def _cloudfront(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
             "status": "Deployed",
             "etag": etag,
         }
+    if kind == "Function":
+        name = ctx.physical_name()
+        arn = ctx.arn("cloudfront", f"function/{name}", regional=False)
+        return name, {"name": name, "arn": arn, "etag": etag, "status": "DEPLOYED"}
     id_ = _uuid(ctx.seed)
     return id_, {
         "etag": etag,
@@ -912,6 +918,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             aliases=[str(a) for a in request.aliases] + list(request.aliasURNs),
             additional_secret_outputs=list(request.additionalSecretOutputs),
             import_id=request.importId or None,
+            custom_timeouts={
+                kind: getattr(request.customTimeouts, kind)
+                for kind in ("create", "update", "delete")
+                if getattr(request.customTimeouts, kind)
+            },
         )
         with self._lock:
             self.records.append(record)

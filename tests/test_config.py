@@ -316,6 +316,16 @@ def test_cloudfront_keepalive_must_be_below_the_alb_idle_timeout() -> None:
     )
 
 
+def test_only_a_created_zone_can_be_awaiting_delegation() -> None:
+    message = error_of(
+        VALID | {"dns": {"domain": "shop.example.com", "createZone": False, "delegated": False}}
+    )
+    assert "platform:dns.delegated false only applies to a zone this stack creates" in message
+    assert not parse(
+        VALID | {"dns": {"domain": "shop.example.com", "delegated": False}}
+    ).dns.delegated
+
+
 def test_an_existing_zone_id_and_zone_creation_are_exclusive() -> None:
     message = error_of(VALID | {"dns": {"domain": "shop.example.com", "hostedZoneId": "Z0ABC"}})
     assert "platform:dns.hostedZoneId names an existing zone" in message

@@ -166,6 +166,8 @@ def test_every_certificate_name_is_validated_by_its_record_in_the_zone() -> None
         validation = rec.find(VALIDATION, f"edge-{role}-validation")
         assert validation["certificateArn"] == certificate.outputs["arn"]
         assert validation["validationRecordFqdns"] == fqdns
+        # A zone nobody resolves through fails the deploy in 45 minutes instead of hanging.
+        assert validation.custom_timeouts == {"create": "45m"}
 
 
 def test_the_apex_and_each_hostname_are_cloudfront_aliases_for_ipv4_and_ipv6() -> None:
@@ -334,6 +336,25 @@ def test_the_distribution_serves_http2_and_3_over_ipv6_with_modern_tls_only() ->
     assert all(b["compress"] is True for b in every)
 
 
+def test_the_viewers_host_reaches_the_apps_as_x_forwarded_host() -> None:
+    """CloudFront sends Host: origin.<domain> (the ALB's certificate); a viewer-request function
+    passes the viewer's Host on, overwriting any X-Forwarded-Host the viewer sent."""
+    rec = default()
+    function = rec.find("aws:cloudfront/function:Function", "edge-forwarded-host")
+    assert function["runtime"] == "cloudfront-js-2.0" and function["publish"] is True
+    assert (
+        "request.headers['x-forwarded-host'] = { value: request.headers.host.value }"
+        in (function["code"])
+    )
+    association = [{"eventType": "viewer-request", "functionArn": function.outputs["arn"]}]
+    cdn = distribution(rec)
+    for rule in [cdn["defaultCacheBehavior"], *cdn["orderedCacheBehaviors"]]:
+        forwards_headers = "originRequestPolicyId" in rule
+        assert rule.get("functionAssociations") == (association if forwards_headers else None)
+    assert behaviour(rec, "/api/*")["functionAssociations"] == association
+    assert "functionAssociations" not in behaviour(rec, "/_next/static/*")
+
+
 def test_own_cache_policies_compress_with_gzip_and_brotli() -> None:
     for policy in default().all_of(CACHE_POLICY):
         parameters = policy["parametersInCacheKeyAndForwardedToOrigin"]
@@ -456,9 +477,10 @@ def test_every_behaviour_adds_the_spec_security_headers() -> None:
     assert security["contentTypeOptions"] == {"override": True}
     assert security["referrerPolicy"]["referrerPolicy"] == "strict-origin-when-cross-origin"
     assert security["xssProtection"] == {"protection": True, "modeBlock": True, "override": True}
+    # The app's own (nonce-based) policy wins; the stack's applies when it sends none.
     assert security["contentSecurityPolicy"] == {
         "contentSecurityPolicy": "default-src 'self'; img-src https:",
-        "override": True,
+        "override": False,
     }
     assert policy["customHeadersConfig"]["items"] == [
         {"header": "X-DNS-Prefetch-Control", "value": "on", "override": True}
@@ -544,6 +566,16 @@ def test_waf_logs_go_to_an_aws_waf_logs_group_without_credentials() -> None:
     assert region_of(rec, group) == "us-east-1"
     logging = rec.find(WAF_LOGGING, "edge-waf-logging")
     assert region_of(rec, logging) == "us-east-1"
+    delivery = rec.find(
+        "aws:cloudwatch/logResourcePolicy:LogResourcePolicy", "edge-waf-logs-delivery"
+    )
+    assert region_of(rec, delivery) == "us-east-1"
+    assert delivery.urn in logging.depends_on
+    (statement,) = json.loads(delivery["policyDocument"])["Statement"]
+    assert statement["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert statement["Action"] == ["logs:CreateLogStream", "logs:PutLogEvents"]
+    assert statement["Resource"] == f"{group.outputs['arn']}:*"
+    assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": "123456789012"}
     assert logging["resourceArn"] == rec.find(WEB_ACL, "edge-waf").outputs["arn"]
     assert logging["logDestinationConfigs"] == [group.outputs["arn"]]
     assert logging["redactedFields"] == [

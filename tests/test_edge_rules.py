@@ -60,6 +60,14 @@ def test_bot_control_and_anonymous_ips_are_options() -> None:
     assert not {"bot-control", "anonymous-ip"} & set(by_name(EdgeConfig()))
 
 
+def test_bot_control_sets_the_inspection_level_it_requires() -> None:
+    rules = by_name(EdgeConfig(waf=WafConfig(bot_control=True)))
+    statement = rules["bot-control"]["statement"]["managed_rule_group_statement"]
+    assert statement["managed_rule_group_configs"] == [
+        {"aws_managed_rules_bot_control_rule_set": {"inspection_level": "COMMON"}}
+    ]
+
+
 def test_the_body_size_rule_only_counts_so_uploads_pass() -> None:
     common = by_name(EdgeConfig())["common"]["statement"]["managed_rule_group_statement"]
     assert common["rule_action_overrides"] == [
@@ -117,7 +125,10 @@ def test_the_api_limit_counts_only_api_paths_and_the_general_one_everything_else
     assert api["byte_match_statement"]["positional_constraint"] == "STARTS_WITH"
     assert api["byte_match_statement"]["field_to_match"] == {"uri_path": {}}
     general = rate_statement(rules["rate-general"])["scope_down_statement"]
-    assert general == {"not_statement": {"statement": api}}
+    excluded = general["not_statement"]["statement"]["or_statement"]["statements"]
+    assert excluded[0] == api
+    # Next.js build assets (dozens per page load, mostly cache hits) count against no limit.
+    assert excluded[1]["byte_match_statement"]["search_string"] == "/_next/static/"
 
 
 def test_the_login_limit_counts_each_login_path_exactly() -> None:
@@ -214,6 +225,15 @@ def test_each_security_header_has_the_spec_value() -> None:
     assert headers["xss_protection"] == {"protection": True, "mode_block": True, "override": True}
     assert headers["content_security_policy"] == {
         "content_security_policy": "default-src 'self'",
-        "override": True,
+        "override": False,  # a Next.js nonce-based policy from the app wins
     }
     assert CUSTOM_HEADERS == {"X-DNS-Prefetch-Control": "on"}
+
+
+def test_the_default_csp_lets_next_js_bootstrap_and_forbids_framing_and_plugins() -> None:
+    parts = (d.strip().partition(" ") for d in EdgeConfig().content_security_policy.split(";"))
+    directives = {name: value for name, _, value in parts}
+    assert "'unsafe-inline'" in directives["script-src"]  # Next.js inline bootstrap, no nonce
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert directives["default-src"] == "'self'"

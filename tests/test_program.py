@@ -10,7 +10,7 @@ from collections.abc import Callable
 import yaml
 
 from components.testing import Recording
-from tools.plan import PROJECT_ROOT, load_stack_file, run_stack
+from tools.plan import PROJECT_ROOT, load_stack_file, run_main, run_stack
 
 StackRun = Callable[[str], Recording]
 
@@ -351,7 +351,9 @@ def test_prod_plan_has_the_whole_edge(stack_run: StackRun) -> None:
     (cdn,) = prod.all_of("aws:cloudfront/distribution:Distribution")
     patterns = [b["pathPattern"] for b in cdn["orderedCacheBehaviors"]]
     assert patterns[:4] == ["/_next/static/*", "/certificates/*", "/api/public/*", "/api/*"]
-    assert count(prod, "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy") == 1
+    (headers,) = prod.all_of("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
+    csp = headers["securityHeadersConfig"]["contentSecurityPolicy"]["contentSecurityPolicy"]
+    assert "https://clerk.learning-platform.example.com" in csp  # set per stack (SPEC.md)
     (acl,) = prod.all_of("aws:wafv2/webAcl:WebAcl")
     kinds = Counter(next(iter(r["statement"])) for r in acl["rules"])
     assert kinds == {"managedRuleGroupStatement": 4, "rateBasedStatement": 3}
@@ -398,3 +400,28 @@ def test_dev_edge_is_turned_down(stack_run: StackRun) -> None:
         dev.find("aws:cloudwatch/logGroup:LogGroup", "platform-edge-waf-logs")["retentionInDays"]
         == 7
     )
+
+
+def test_a_new_zone_not_yet_delegated_gets_everything_but_the_edge() -> None:
+    """First deploy of a created zone: ACM could not validate through it yet."""
+    stack_file = load_stack_file("prod", PROJECT_ROOT)
+    config = dict(stack_file.config)
+    config["platform:dns"] = json.dumps(json.loads(config["platform:dns"]) | {"delegated": False})
+    rec = run_main(
+        PROJECT_ROOT,
+        project=stack_file.project,
+        stack="prod",
+        config=config,
+        secret_keys=stack_file.secret_keys,
+        region=stack_file.region,
+        raise_errors=True,
+    )
+    assert not [r for r in rec.resources if r.type.startswith(("platform:edge", "aws:acm/"))]
+    assert count(rec, "aws:cloudfront/distribution:Distribution") == 0
+    assert count(rec, "aws:route53/zone:Zone") == 1
+    assert rec.outputs["dnsNameServers"] and "siteUrl" not in rec.outputs
+    # The certificates bucket keeps its TLS-only policy until CloudFront reads it.
+    policy = json.loads(
+        rec.find("aws:s3/bucketPolicy:BucketPolicy", "platform-certificates-policy")["policy"]
+    )
+    assert [s["Sid"] for s in policy["Statement"]] == ["DenyInsecureTransport", "DenyOutdatedTls"]
