@@ -39,7 +39,12 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 
 from components.config_messages import config_key, describe_error
-from components.eks_capacity import AMI_ARCHITECTURES, architecture_mismatches, ip_budget
+from components.eks_capacity import (
+    AMI_ARCHITECTURES,
+    INSTANCE_TYPES,
+    architecture_mismatches,
+    ip_budget,
+)
 from components.network_layout import (
     LayoutError,
     SubnetTier,
@@ -55,6 +60,15 @@ from components.postgres_tuning import (
     tune,
 )
 from components.time_windows import daily_minutes, daily_overlaps_weekly, weekly_minutes
+from components.workload_budget import (
+    Demand,
+    Quota,
+    cpu_millicores,
+    memory_bytes,
+    over_capacity,
+    over_quota,
+    surge_pods,
+)
 
 #: The project directory (where Pulumi.yaml is): build contexts are relative to it.
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -1390,13 +1404,19 @@ class MonitoringConfig(ConfigModel):
 class NamespaceQuotaConfig(ConfigModel):
     """ResourceQuota and LimitRange of one app namespace."""
 
-    requests_cpu: Quantity = Field(default="40", description="Total CPU requests. Default 40.")
-    requests_memory: Quantity = Field(
-        default="80Gi", description="Total memory requests. Default 80Gi."
+    requests_cpu: Quantity = Field(
+        default="64",
+        description="Total CPU requests. Default 64: the default workloads at their maxReplicas "
+        "plus a rollout's surge need about 51.",
     )
-    limits_cpu: Quantity = Field(default="80", description="Total CPU limits. Default 80.")
+    requests_memory: Quantity = Field(
+        default="128Gi", description="Total memory requests. Default 128Gi (about 101 needed)."
+    )
+    limits_cpu: Quantity = Field(
+        default="120", description="Total CPU limits. Default 120 (about 101 needed)."
+    )
     limits_memory: Quantity = Field(
-        default="160Gi", description="Total memory limits. Default 160Gi."
+        default="160Gi", description="Total memory limits. Default 160Gi (about 101 needed)."
     )
     pods: int = Field(default=200, ge=1, le=10000, description="Most pods. Default 200.")
     default_request_cpu: Quantity = Field(
@@ -1667,6 +1687,388 @@ class EdgeConfig(ConfigModel):
 
 
 # --------------------------------------------------------------------------------------------
+# Workloads
+# --------------------------------------------------------------------------------------------
+
+K8sName = Annotated[
+    str,
+    Field(
+        pattern=r"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$",
+        json_schema_extra={"allowed": "a lowercase DNS label of up to 30 characters"},
+    ),
+]
+ContainerPath = Annotated[
+    str,
+    Field(
+        pattern=r"^/[A-Za-z0-9_./-]*$",
+        json_schema_extra={"allowed": "an absolute path such as /tmp"},
+    ),
+]
+EnvName = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z][A-Z0-9_]*$",
+        json_schema_extra={"allowed": "an UPPER_SNAKE_CASE variable name"},
+    ),
+]
+BucketRole = Literal["uploads", "certificates"]
+BucketAccess = Literal["read", "write", "read_write"]
+
+
+class AutoscalingConfig(ConfigModel):
+    """A HorizontalPodAutoscaler on CPU (autoscaling/v2)."""
+
+    min_replicas: int = Field(
+        ge=1, le=500, description="Fewest pods the HPA keeps running. Required."
+    )
+    max_replicas: int = Field(ge=1, le=500, description="Most pods the HPA may run. Required.")
+    target_cpu_percent: int = Field(
+        default=70,
+        ge=10,
+        le=100,
+        description="Average CPU use, in percent of the pods' requests, the HPA keeps. Default "
+        "70 (spec).",
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> AutoscalingConfig:
+        if self.min_replicas > self.max_replicas:
+            raise ValueError(
+                f"$.minReplicas {self.min_replicas} is above $.maxReplicas {self.max_replicas}"
+            )
+        return self
+
+
+class WorkloadConfig(ConfigModel):
+    """One app workload: a Deployment and everything around it (AppService)."""
+
+    role: Literal["web", "api", "worker"] = Field(
+        description="web and api serve HTTP behind the ALB (a Service and a TargetGroupBinding "
+        "to the edge's target group of that name); a worker consumes the Redis queue and "
+        "serves only its health checks. Required."
+    )
+    image: AppImageName = Field(description="Repository (platform:registry) of its image.")
+    command: tuple[str, ...] = Field(
+        default=(),
+        description="Container command. Default: the image's entrypoint.",
+    )
+    port: int = Field(
+        ge=1024,
+        le=65535,
+        description="Container HTTP port (non-root: 1024 or above). web and api serve traffic "
+        "there; workers their /health and /ready for the probes.",
+    )
+    replicas: int = Field(
+        default=2,
+        ge=1,
+        le=500,
+        description="Pods when there is no autoscaling. Default 2: one can be replaced while "
+        "the other serves.",
+    )
+    autoscaling: AutoscalingConfig | None = Field(
+        default=None,
+        description="HPA bounds; the HPA then owns the replica count. Default none (replicas).",
+    )
+    requests_cpu: Quantity = Field(
+        default="250m", description="CPU request per pod: what the scheduler reserves."
+    )
+    requests_memory: Quantity = Field(
+        default="512Mi", description="Memory request per pod: what the scheduler reserves."
+    )
+    limits_cpu: Quantity = Field(
+        default="1", description="CPU limit per pod: throttled above it, never killed."
+    )
+    limits_memory: Quantity = Field(
+        default="512Mi",
+        description="Memory limit per pod. Default equal to the request: memory cannot be "
+        "reclaimed, so a pod above its request is the first the node evicts.",
+    )
+    tier: Literal["apps", "workers"] = Field(
+        default="apps",
+        description="Node placement (platform:apps.placement maps it to a node group). Default "
+        "apps.",
+    )
+    writable_paths: tuple[ContainerPath, ...] = Field(
+        default=("/tmp",),
+        description="Writable emptyDir mounts; the root filesystem is read-only. Default /tmp.",
+    )
+    secrets: tuple[AppSecretName, ...] = Field(
+        default=(),
+        description="App secrets (platform:appSecrets.names) the workload gets, as UPPER_SNAKE "
+        "environment variables. Default none: each workload lists only what it uses.",
+    )
+    database: bool = Field(
+        default=False,
+        description="Reaches PostgreSQL: DATABASE_URL (through the proxy when there is one) "
+        "and the replicas' URLs in its secret, and a network path to the data subnets.",
+    )
+    cache: bool = Field(
+        default=False,
+        description="Reaches Redis/Valkey: REDIS_URL in its secret, and a network path to it.",
+    )
+    database_pool_size: int = Field(
+        default=5,
+        ge=1,
+        le=200,
+        description="Prisma connection_limit of each pod (database only). Default 5.",
+    )
+    buckets: dict[BucketRole, BucketAccess] = Field(
+        default_factory=dict,
+        description="S3 access granted to its Pod Identity role (uploads, certificates; backups "
+        "belong to the backup job only). Default none.",
+    )
+    env: dict[EnvName, str] = Field(
+        default_factory=dict, description="More plain (non-secret) environment variables."
+    )
+    termination_grace_period_seconds: int = Field(
+        default=60,
+        ge=10,
+        le=3600,
+        description="Seconds a stopping pod gets to finish its requests or jobs. Default 60.",
+    )
+    pre_stop_sleep_seconds: int = Field(
+        default=10,
+        ge=0,
+        le=120,
+        description="Seconds a stopping pod keeps serving before it gets SIGTERM, while the ALB "
+        "and kube-proxy stop sending it traffic. Default 10.",
+    )
+
+    @model_validator(mode="after")
+    def _consistent(self) -> WorkloadConfig:
+        problems = []
+        if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
+            problems.append(
+                f"$.preStopSleepSeconds {self.pre_stop_sleep_seconds} must be below "
+                f"$.terminationGracePeriodSeconds {self.termination_grace_period_seconds}"
+            )
+        for request, limit, what, parse in (
+            (self.requests_cpu, self.limits_cpu, "Cpu", cpu_millicores),
+            (self.requests_memory, self.limits_memory, "Memory", memory_bytes),
+        ):
+            try:
+                above = parse(request) > parse(limit)
+            except ValueError as error:
+                problems.append(f"$.requests{what}/$.limits{what}: {error}")
+                continue
+            if above:
+                problems.append(f"$.requests{what} {request} is above $.limits{what} {limit}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def max_replicas(self) -> int:
+        return self.autoscaling.max_replicas if self.autoscaling else self.replicas
+
+
+def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``override`` onto ``base``: nested mappings merge, anything else replaces."""
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _deep_merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _default_workloads() -> dict[str, WorkloadConfig]:
+    """The seed's workloads at the spec's production sizes."""
+    worker = {"role": "worker", "image": "worker", "port": 3100, "tier": "workers"}
+    data = {"database": True, "cache": True}
+    return {
+        "web": WorkloadConfig.model_validate(
+            {
+                "role": "web",
+                "image": "web",
+                "port": 3001,
+                "autoscaling": {"minReplicas": 4, "maxReplicas": 15},
+                "requestsCpu": "500m",
+                "requestsMemory": "1Gi",
+                "limitsCpu": "1",
+                "limitsMemory": "1Gi",
+                "writablePaths": ["/tmp", "/app/.next/cache"],
+                "secrets": ["clerkSecretKey", "clerkPublishableKey", "sentryDsn"],
+                # Next.js standalone listens on HOSTNAME: all interfaces, not the pod's name.
+                "env": {"HOSTNAME": "0.0.0.0"},
+            }
+        ),
+        "api": WorkloadConfig.model_validate(
+            {
+                "role": "api",
+                "image": "api",
+                "port": 3000,
+                "autoscaling": {"minReplicas": 3, "maxReplicas": 20, "targetCpuPercent": 70},
+                "requestsCpu": "1",
+                "requestsMemory": "2Gi",
+                "limitsCpu": "2",
+                "limitsMemory": "2Gi",
+                "secrets": [
+                    "jwtSecret",
+                    "clerkSecretKey",
+                    "oauthGoogleClientSecret",
+                    "stripeSecretKey",
+                    "stripeWebhookSecret",
+                    "sentryDsn",
+                ],
+                **data,
+                "databasePoolSize": 50,
+                "buckets": {"uploads": "read_write", "certificates": "write"},
+            }
+        ),
+        "ai": WorkloadConfig.model_validate(
+            {
+                **worker,
+                **data,
+                "autoscaling": {"minReplicas": 2, "maxReplicas": 10},
+                "requestsCpu": "500m",
+                "requestsMemory": "1Gi",
+                "limitsCpu": "1",
+                "limitsMemory": "1Gi",
+                "secrets": ["sentryDsn"],
+                "env": {"WORKER_QUEUE": "ai"},
+            }
+        ),
+        "pdf": WorkloadConfig.model_validate(
+            {
+                **worker,
+                **data,
+                "autoscaling": {"minReplicas": 2, "maxReplicas": 10},
+                "requestsCpu": "500m",
+                "requestsMemory": "1Gi",
+                "limitsCpu": "1",
+                "limitsMemory": "1Gi",
+                "secrets": ["sentryDsn"],
+                "buckets": {"certificates": "write"},
+                "env": {"WORKER_QUEUE": "pdf"},
+            }
+        ),
+        "email": WorkloadConfig.model_validate(
+            {
+                **worker,
+                **data,
+                "autoscaling": {"minReplicas": 2, "maxReplicas": 6},
+                "requestsCpu": "250m",
+                "requestsMemory": "512Mi",
+                "limitsCpu": "500m",
+                "limitsMemory": "512Mi",
+                "secrets": ["smtpPassword", "sentryDsn"],
+                "env": {"WORKER_QUEUE": "email"},
+            }
+        ),
+    }
+
+
+class MigrationsConfig(ConfigModel):
+    """The database migration Job of each release (with the api image)."""
+
+    enabled: bool = Field(
+        default=True, description="Run the migrations before the api rolls out. Default true."
+    )
+    command: tuple[str, ...] = Field(
+        default=("npx", "prisma", "migrate", "deploy"),
+        min_length=1,
+        description="Migration command. Default `npx prisma migrate deploy` (spec): it applies "
+        "pending migrations only, so a re-run is harmless.",
+    )
+    timeout_seconds: int = Field(
+        default=600,
+        ge=60,
+        le=7200,
+        description="Longest a migration may run before the Job (and the deploy) fails.",
+    )
+    backoff_limit: int = Field(
+        default=1, ge=0, le=6, description="Retries of a failed migration. Default 1."
+    )
+
+
+class AppsConfig(ConfigModel):
+    """The apps: web, API and workers on Kubernetes (AppService)."""
+
+    namespace: K8sName = Field(
+        default="app",
+        description="Namespace of the workloads (one of platform:addons.appNamespaces).",
+    )
+    node_env: Literal["production", "development", "test"] = Field(
+        default="production", description="NODE_ENV of every workload (spec: per environment)."
+    )
+    log_level: Literal["debug", "info", "warn", "error"] = Field(
+        default="info", description="LOG_LEVEL (spec: info; debug in dev)."
+    )
+    redis_prefix: str = Field(
+        default="prod:",
+        pattern=r"^[a-z0-9_-]+:$",
+        description="REDIS_PREFIX (spec: prod:, dev:, test:), keeping environments' keys apart.",
+        json_schema_extra={"allowed": "lowercase letters, digits, _ or - ending in ':'"},
+    )
+    placement: dict[Literal["apps", "workers"], K8sName] = Field(
+        default_factory=lambda: {"apps": "apps", "workers": "workers"},
+        description="Node group (platform:cluster.nodeGroups) of each tier. Default apps and "
+        "workers.",
+    )
+    max_surge_percent: int = Field(
+        default=25,
+        ge=1,
+        le=100,
+        description="Extra pods a rollout starts before stopping old ones (maxUnavailable is "
+        "0: zero downtime, spec). Default 25.",
+    )
+    progress_deadline_seconds: int = Field(
+        default=600,
+        ge=60,
+        le=3600,
+        description="A rollout making no progress this long fails (and fails `pulumi up`).",
+    )
+    migrations: MigrationsConfig = Field(
+        default=MigrationsConfig(), description="The release's database migration Job."
+    )
+    workloads: dict[K8sName, WorkloadConfig] = Field(
+        default_factory=_default_workloads,
+        description="The workloads by name. Default: web, api and the ai, pdf and email workers "
+        "at the spec's production sizes. Keys given for a default workload override only "
+        "those keys (nested mappings merge); a new name adds a workload; null removes one.",
+        json_schema_extra={
+            "default": "web, api, ai, pdf, email (see docs/workloads.md)",
+        },
+    )
+
+    @field_validator("workloads", mode="before")
+    @classmethod
+    def _merge_onto_the_defaults(cls, value: Any) -> Any:
+        if not isinstance(value, dict):
+            return value
+        merged: dict[str, Any] = {
+            name: workload.model_dump(by_alias=True)
+            for name, workload in _default_workloads().items()
+        }
+        for name, given in value.items():
+            if given is None:
+                merged.pop(name, None)
+            elif isinstance(given, WorkloadConfig):
+                merged[name] = given
+            elif name in merged and isinstance(given, dict):
+                merged[name] = _deep_merge(merged[name], given)
+            else:
+                merged[name] = given
+        return merged
+
+    @model_validator(mode="after")
+    def _one_web_and_one_api(self) -> AppsConfig:
+        problems = []
+        for role in ("web", "api"):
+            named = sorted(n for n, w in self.workloads.items() if w.role == role)
+            if len(named) != 1:
+                problems.append(
+                    f"$.workloads needs exactly one workload with role {role} (the edge has one "
+                    f"{role} target group); found {named or 'none'}"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# --------------------------------------------------------------------------------------------
 # The stack
 # --------------------------------------------------------------------------------------------
 
@@ -1750,6 +2152,10 @@ class StackConfig(ConfigModel):
     edge: EdgeConfig = Field(
         default=EdgeConfig(), description="CloudFront, WAF, ALB (see EdgeConfig)."
     )
+    apps: AppsConfig = Field(
+        default_factory=AppsConfig,
+        description="Web, API and workers on Kubernetes (see AppsConfig).",
+    )
 
     @model_validator(mode="after")
     def _node_groups_fit_the_subnets(self) -> StackConfig:
@@ -1817,6 +2223,124 @@ class StackConfig(ConfigModel):
             "Owner": self.owner,
             "CostCenter": self.cost_center,
         }
+
+    @model_validator(mode="after")
+    def _apps_fit_the_platform(self) -> StackConfig:
+        apps = self.apps
+        problems: list[str] = []
+        quota = self.addons.app_namespaces.get(apps.namespace)
+        if quota is None:
+            problems.append(
+                f"$.apps.namespace {apps.namespace} is not one of $.addons.appNamespaces "
+                f"({', '.join(sorted(self.addons.app_namespaces)) or 'none'})"
+            )
+        for tier, group in sorted(apps.placement.items()):
+            if group not in self.cluster.node_groups:
+                problems.append(
+                    f"$.apps.placement.{tier} {group} is not one of $.cluster.nodeGroups "
+                    f"({', '.join(sorted(self.cluster.node_groups))})"
+                )
+        ports = {"web": self.edge.web.port, "api": self.edge.api.port}
+        demands: list[Demand] = []
+        per_group: dict[str, list[Demand]] = {}
+        for name, workload in sorted(apps.workloads.items()):
+            at = f"$.apps.workloads.{name}"
+            if workload.tier not in apps.placement:
+                problems.append(f"{at}.tier {workload.tier} has no node group in $.apps.placement")
+            if workload.image not in self.registry.repositories:
+                problems.append(
+                    f"{at}.image {workload.image} is not one of $.registry.repositories"
+                )
+            unknown = sorted(set(workload.secrets) - set(self.app_secrets.names))
+            if unknown:
+                problems.append(f"{at}.secrets {', '.join(unknown)} not in $.appSecrets.names")
+            if workload.role in ports and workload.port != ports[workload.role]:
+                problems.append(
+                    f"{at}.port {workload.port} must equal $.edge.{workload.role}.port "
+                    f"{ports[workload.role]}: its target group sends traffic there"
+                )
+            if workload.role == "api" and workload.database:
+                pool = self.database.pool
+                if workload.max_replicas > pool.api_max_replicas:
+                    problems.append(
+                        f"{at} may run {workload.max_replicas} pods, more than "
+                        f"$.database.pool.apiMaxReplicas {pool.api_max_replicas} the database's "
+                        "connection budget is sized for"
+                    )
+                if workload.database_pool_size > pool.size_per_replica:
+                    problems.append(
+                        f"{at}.databasePoolSize {workload.database_pool_size} is above "
+                        f"$.database.pool.sizePerReplica {pool.size_per_replica}"
+                    )
+            if quota is not None:
+                for what, value, ceiling, parse in (
+                    ("limitsCpu", workload.limits_cpu, quota.max_limit_cpu, cpu_millicores),
+                    (
+                        "limitsMemory",
+                        workload.limits_memory,
+                        quota.max_limit_memory,
+                        memory_bytes,
+                    ),
+                ):
+                    if parse(value) > parse(ceiling):
+                        problems.append(
+                            f"{at}.{what} {value} is above the namespace's largest container "
+                            f"limit $.addons.appNamespaces.{apps.namespace}.max"
+                            f"{what[0].upper()}{what[1:]} {ceiling}"
+                        )
+            peak = workload.max_replicas + surge_pods(workload.max_replicas, apps.max_surge_percent)
+            resources = (
+                workload.requests_cpu,
+                workload.requests_memory,
+                workload.limits_cpu,
+                workload.limits_memory,
+            )
+            group = apps.placement.get(workload.tier, "")
+            demands.append(Demand(name, peak, *resources))
+            per_group.setdefault(group, []).append(demands[-1])
+            if workload.role == "api" and apps.migrations.enabled:
+                demands.append(Demand(f"{name}-migrate", 1, *resources))
+                per_group[group].append(demands[-1])
+        if quota is not None:
+            over = over_quota(
+                demands,
+                Quota(
+                    quota.requests_cpu,
+                    quota.requests_memory,
+                    quota.limits_cpu,
+                    quota.limits_memory,
+                    quota.pods,
+                ),
+            )
+            if over:
+                problems.append(
+                    f"$.apps.workloads at their maxReplicas plus the rollout surge need more "
+                    f"than $.addons.appNamespaces.{apps.namespace} allows ({'; '.join(over)}): "
+                    "raise the quota or lower maxReplicas"
+                )
+        for group, group_demands in sorted(per_group.items()):
+            node_group = self.cluster.node_groups.get(group)
+            if node_group is None:
+                continue
+            smallest = min(
+                (INSTANCE_TYPES[t] for t in node_group.instance_types), key=lambda t: t.vcpus
+            )
+            short = over_capacity(
+                group_demands,
+                nodes=node_group.max_size,
+                vcpus=smallest.vcpus,
+                memory_gib=smallest.memory_gib,
+            )
+            if short:
+                names = ", ".join(d.name for d in group_demands)
+                problems.append(
+                    f"$.apps.workloads {names} at their peak do not fit $.cluster.nodeGroups."
+                    f"{group} at its maxSize {node_group.max_size} ({'; '.join(short)}): raise "
+                    "maxSize or use larger instance types, or lower maxReplicas or requests"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
 
 # --------------------------------------------------------------------------------------------

@@ -6,6 +6,10 @@
 * A ResourceQuota caps what the namespace may request and consume, so one runaway deployment
   cannot starve the cluster; a LimitRange gives containers that set nothing sane defaults and
   bounds what one container may ask for.
+* NetworkPolicies (enforced by the VPC CNI's policy agent): everything denied in and out by
+  default, DNS to the cluster's CoreDNS allowed; each workload opens exactly its own paths
+  (:class:`components.app.AppService`). The kubelet's probes come from the node's address,
+  which the policy agent always admits.
 """
 
 from __future__ import annotations
@@ -86,6 +90,42 @@ class AppNamespace(pulumi.ComponentResource):
                         max={"cpu": args.max_limit_cpu, "memory": args.max_limit_memory},
                     )
                 ]
+            ),
+            opts=in_namespace,
+        )
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-default-deny",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="default-deny", namespace=args.namespace),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+                policy_types=["Ingress", "Egress"],
+            ),
+            opts=in_namespace,
+        )
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-allow-dns",
+            metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-dns", namespace=args.namespace),
+            spec=k8s.networking.v1.NetworkPolicySpecArgs(
+                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+                policy_types=["Egress"],
+                egress=[
+                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                        to=[
+                            k8s.networking.v1.NetworkPolicyPeerArgs(
+                                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                                    match_labels={"kubernetes.io/metadata.name": "kube-system"}
+                                ),
+                                pod_selector=k8s.meta.v1.LabelSelectorArgs(
+                                    match_labels={"k8s-app": "kube-dns"}
+                                ),
+                            )
+                        ],
+                        ports=[
+                            k8s.networking.v1.NetworkPolicyPortArgs(protocol=protocol, port=53)
+                            for protocol in ("UDP", "TCP")
+                        ],
+                    )
+                ],
             ),
             opts=in_namespace,
         )

@@ -9,7 +9,8 @@ import pulumi_aws as aws
 import pulumi_docker as docker
 import pulumi_random as random
 
-from components.addons import PlatformAddons, PlatformAddonsArgs
+from components.addons import APP_SECRET_STORE, PlatformAddons, PlatformAddonsArgs
+from components.app import AppService, AppServiceArgs, CacheConnection, DatabaseConnection
 from components.app_secrets import AppSecrets, AppSecretsArgs
 from components.cache import RedisCache, RedisCacheArgs
 from components.config import StackConfig
@@ -19,9 +20,16 @@ from components.edge import Edge, EdgeArgs
 from components.eks import Cluster, ClusterArgs
 from components.kms import EncryptionKey, EncryptionKeyArgs, KeyService
 from components.network import Network, NetworkArgs
+from components.network_layout import SubnetTier, plan_subnets
 from components.registry import ImageRepository, ImageRepositoryArgs
 from components.storage import Bucket, BucketArgs, LifecycleRule
 
+#: Kubernetes taint effects by the EKS node group API's names.
+TAINT_EFFECTS = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
 #: The data domains and the services each domain's key serves (docs/data.md).
 KEY_DOMAINS: dict[str, tuple[str, tuple[KeyService, ...]]] = {
     "data": ("RDS and ElastiCache storage, Performance Insights", ("rds", "elasticache")),
@@ -54,6 +62,7 @@ class Platform(pulumi.ComponentResource):
     cluster: Cluster
     addons: PlatformAddons
     edge: Edge | None
+    apps: dict[str, AppService]
 
     def __init__(
         self,
@@ -284,7 +293,134 @@ class Platform(pulumi.ComponentResource):
                 resource=self,
             )
 
+        self.apps = self._apps(name, providers)
+
         self.register_outputs(self.stack_outputs())
+
+    def _apps(self, name: str, providers: dict[str, Any]) -> dict[str, AppService]:
+        """The workloads (platform:apps), the api first: its migration Job runs before the
+        Deployments that use the database roll."""
+        config = self.config
+        apps = config.apps
+        namespace = apps.namespace
+        layout = plan_subnets(config.network.cidr, config.network.az_count)
+        cidrs = {
+            tier: [str(c) for (t, _), c in sorted(layout.items()) if t == tier]
+            for tier in (SubnetTier.PUBLIC, SubnetTier.DATA)
+        }
+        by_role = {w.role: n for n, w in apps.workloads.items() if w.role in ("web", "api")}
+        api_name, web_name = by_role["api"], by_role["web"]
+        api_port = apps.workloads[api_name].port
+        site_url = self.edge.site_url if self.edge is not None else f"https://{config.dns.domain}"
+        common = {
+            "NODE_ENV": apps.node_env,
+            "LOG_LEVEL": apps.log_level,
+            "REDIS_PREFIX": apps.redis_prefix,
+            "VERSION": config.release,
+            "AWS_REGION": config.aws_region,
+            "PUBLIC_URL": site_url,
+            "API_INTERNAL_URL": f"http://{api_name}.{namespace}.svc.cluster.local:{api_port}",
+        }
+        prerequisites: list[Any] = [
+            self.addons.namespaces[namespace],
+            self.addons.secret_stores[APP_SECRET_STORE],
+            self.addons.releases["aws-load-balancer-controller"],
+        ]
+        opts = pulumi.ResourceOptions(
+            parent=self, providers={**providers, "kubernetes": self.cluster.provider}
+        )
+        services: dict[str, AppService] = {}
+        ordered = sorted(apps.workloads.items(), key=lambda item: (item[0] != api_name, item[0]))
+        for app, workload in ordered:
+            group = config.cluster.node_groups[apps.placement[workload.tier]]
+            settings: dict[str, Any] = dict(common)
+            if workload.database:
+                settings |= {
+                    "DATABASE_HOST": self.database.app_endpoint,
+                    "DATABASE_READER_HOSTS": pulumi.Output.all(
+                        *self.database.reader_endpoints
+                    ).apply(",".join),
+                    "DATABASE_PORT": str(self.database.port),
+                    "DATABASE_NAME": config.database.database_name,
+                }
+            if workload.cache:
+                settings |= {
+                    "REDIS_HOST": self.cache.primary_endpoint,
+                    "REDIS_PORT": str(self.cache.port),
+                    "REDIS_TLS": "true",
+                }
+            for bucket in sorted(workload.buckets):
+                settings[f"S3_{bucket.upper()}_BUCKET"] = self.buckets[bucket].name
+            api = services.get(api_name)
+            service = AppService(
+                f"{name}-app-{app}",
+                AppServiceArgs(
+                    **workload.model_dump(),
+                    app_name=app,
+                    namespace=namespace,
+                    image_ref=self.repositories[workload.image].image_ref,
+                    cluster=self.cluster,
+                    node_selector=dict(group.labels),
+                    tolerations=[
+                        {
+                            "key": t.key,
+                            "value": t.value or "",
+                            "effect": TAINT_EFFECTS[t.effect],
+                        }
+                        for t in group.taints
+                    ],
+                    config=settings,
+                    app_secrets={
+                        s: self.app_secrets.secrets[s].secret_name for s in workload.secrets
+                    },
+                    database_connection=DatabaseConnection(
+                        secret_name=self.database.app_secret.secret_name,
+                        host=self.database.app_endpoint,
+                        direct_host=self.database.writer_endpoint,
+                        reader_hosts=self.database.reader_endpoints,
+                        database=config.database.database_name,
+                        pool_size=workload.database_pool_size,
+                    )
+                    if workload.database
+                    else None,
+                    cache_connection=CacheConnection(
+                        secret_name=self.cache.auth_secret.secret_name,
+                        host=self.cache.primary_endpoint,
+                        port=self.cache.port,
+                    )
+                    if workload.cache
+                    else None,
+                    secret_store=APP_SECRET_STORE,
+                    target_group_arn=self.edge.target_groups[workload.role].arn
+                    if self.edge is not None and workload.role in ("web", "api")
+                    else None,
+                    load_balancer_cidrs=cidrs[SubnetTier.PUBLIC],
+                    data_cidrs=cidrs[SubnetTier.DATA],
+                    clients=[web_name] if app == api_name else [],
+                    calls={api_name: api_port} if app == web_name else {},
+                    migrations=apps.migrations if app == api_name else None,
+                    prerequisites=prerequisites,
+                    # New code may need the new schema: whatever uses the database rolls after
+                    # the migrations.
+                    wait_for=[api.migration_job]
+                    if api is not None and api.migration_job is not None and workload.database
+                    else [],
+                    max_surge_percent=apps.max_surge_percent,
+                    progress_deadline_seconds=apps.progress_deadline_seconds,
+                    part_of=config.project,
+                    version=config.release,
+                ),
+                opts=opts,
+            )
+            for bucket, access in sorted(workload.buckets.items()):
+                grant_access = {
+                    "read": self.buckets[bucket].grant_read,
+                    "write": self.buckets[bucket].grant_write,
+                    "read_write": self.buckets[bucket].grant_read_write,
+                }[access]
+                grant_access(service.role)
+            services[app] = service
+        return services
 
     def _buckets(self, name: str, child: pulumi.ResourceOptions) -> dict[str, Bucket]:
         """The spec's buckets (seed 004): uploads, certificates, backups; and the logs bucket."""
@@ -374,6 +510,7 @@ class Platform(pulumi.ComponentResource):
             "nodeSecurityGroupId": self.cluster.node_security_group_id,
             "kubeconfig": self.cluster.kubeconfig,
             **self._edge_outputs(),
+            "appRoleArns": {app: service.role.arn for app, service in self.apps.items()},
         }
 
     def _edge_outputs(self) -> dict[str, Any]:

@@ -146,6 +146,38 @@ class Recording:
         return self.by_urn(resource.provider.rsplit("::", 1)[0])  # a reference is "<urn>::<id>"
 
 
+def kubernetes_manifest(resource: Registered) -> dict[str, Any]:
+    """The manifest a Kubernetes resource record stands for, as ``kubectl`` would send it.
+
+    ``apiVersion`` comes from the type token (``kubernetes:apps/v1:Deployment`` -> ``apps/v1``,
+    ``core/v1`` -> ``v1``), the name Pulumi gives an unnamed object from the recorded outputs,
+    and numbers the engine carried as floats become integers again when they are whole.
+    """
+    if not resource.type.startswith("kubernetes:") or resource.type.startswith(
+        "kubernetes:helm.sh/"
+    ):
+        raise ValueError(f"{resource.type} is not a Kubernetes object")
+    _, group_version, kind = resource.type.split(":")
+    api_version = group_version.removeprefix("core/")
+    manifest = {key: _whole_numbers(value) for key, value in resource.inputs.items()}
+    manifest |= {"apiVersion": api_version, "kind": kind}
+    metadata = dict(manifest.get("metadata") or {})
+    if "name" not in metadata:
+        metadata["name"] = (resource.outputs.get("metadata") or {}).get("name", resource.name)
+    manifest["metadata"] = metadata
+    return manifest
+
+
+def _whole_numbers(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _whole_numbers(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_numbers(v) for v in value]
+    return value
+
+
 # --------------------------------------------------------------------------------------------
 # Realistic, deterministic mock outputs
 # --------------------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ import pulumi_docker as docker
 import pulumi_random as random
 import pytest
 
+from components.config import StackConfig, decode_config_value, parse_stack_config
 from components.testing import Recording, run
-from tools.plan import PROJECT_ROOT, run_stack, stack_names
+from tools.plan import PROJECT_ROOT, load_stack_file, run_stack, stack_names
 
 RunProgram = Callable[..., Recording]
 
@@ -88,3 +89,21 @@ def built(component: type, name: str, args: Any, **run_kwargs: Any) -> tuple[Any
 
     recording = run(with_aws(build), config=BASE_CONFIG, **run_kwargs)
     return captured["it"], recording
+
+
+def stack_config(stack: str) -> StackConfig:
+    """The validated StackConfig of ``Pulumi.<stack>.yaml``, as the program parses it."""
+    stack_file = load_stack_file(stack, PROJECT_ROOT)
+    prefix = f"{stack_file.project}:"
+    values = {
+        key.removeprefix(prefix): decode_config_value(raw)
+        for key, raw in stack_file.config.items()
+        if key.startswith(prefix)
+    }
+    return parse_stack_config(
+        values,
+        namespace=stack_file.project,
+        stack=stack,
+        region=stack_file.region,
+        secret_keys=[k.removeprefix(prefix) for k in stack_file.secret_keys],
+    )

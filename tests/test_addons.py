@@ -344,9 +344,9 @@ def test_app_namespaces_have_a_quota_and_container_defaults_from_config(rec: Rec
     quota = rec.find("kubernetes:core/v1:ResourceQuota", "addons-app-namespace-quota")
     assert quota["metadata"]["namespace"] == "app"
     assert quota["spec"]["hard"] == {
-        "requests.cpu": "40",
-        "requests.memory": "80Gi",
-        "limits.cpu": "80",
+        "requests.cpu": "64",
+        "requests.memory": "128Gi",
+        "limits.cpu": "120",
         "limits.memory": "160Gi",
         "pods": "200",
     }
@@ -355,6 +355,24 @@ def test_app_namespaces_have_a_quota_and_container_defaults_from_config(rec: Rec
     assert item["type"] == "Container"
     assert item["defaultRequest"] == {"cpu": "100m", "memory": "128Mi"}
     assert item["max"] == {"cpu": "4", "memory": "8Gi"}
+
+
+def test_app_namespaces_deny_all_traffic_by_default_but_dns(rec: Recording) -> None:
+    deny = rec.find(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy", "addons-app-namespace-default-deny"
+    )
+    assert deny["metadata"] == {"name": "default-deny", "namespace": "app"}
+    assert deny["spec"] == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+    dns = rec.find(
+        "kubernetes:networking.k8s.io/v1:NetworkPolicy", "addons-app-namespace-allow-dns"
+    )
+    (rule,) = dns["spec"]["egress"]
+    assert rule["to"] == [
+        {
+            "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "kube-system"}},
+            "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}},
+        }
+    ]
 
 
 def test_only_node_exporter_runs_privileged_the_rest_restricted_or_baseline(rec: Recording) -> None:

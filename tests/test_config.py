@@ -396,6 +396,10 @@ def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
         "platform:network": json.dumps({"azCount": 2}),
         "platform:appSecrets": json.dumps({"names": []}),
         "platform:dns": json.dumps({"domain": "shop.example.com"}),
+        # No app secrets declared: no workload may ask for one.
+        "platform:apps": json.dumps(
+            {"workloads": {w: {"secrets": []} for w in ("web", "api", "ai", "pdf", "email")}}
+        ),
     }
 
     def program() -> StackConfig:
@@ -578,3 +582,133 @@ def test_the_property_tests_base_stack_file_is_valid() -> None:
     values = _stack_file_values()
     assert parse(values).database.read_replicas == 2
     assert "database" in values and "parameters" in values["database"]
+
+
+# --- Workloads -------------------------------------------------------------------------------
+
+
+def test_workload_overrides_merge_onto_the_defaults() -> None:
+    apps = parse(
+        VALID
+        | {
+            "apps": {
+                "workloads": {
+                    "api": {"autoscaling": {"maxReplicas": 10}, "limitsCpu": "1500m"},
+                    "email": None,
+                    "reports": {"role": "worker", "image": "worker", "port": 3100},
+                }
+            }
+        }
+    ).apps
+    api = apps.workloads["api"]
+    assert api.autoscaling is not None
+    assert (api.autoscaling.min_replicas, api.autoscaling.max_replicas) == (3, 10)
+    assert api.limits_cpu == "1500m" and api.limits_memory == "2Gi"  # the rest kept
+    assert api.buckets == {"uploads": "read_write", "certificates": "write"}
+    assert "email" not in apps.workloads and "reports" in apps.workloads
+    assert set(apps.workloads) == {"web", "api", "ai", "pdf", "reports"}
+
+
+def test_workloads_must_fit_the_namespace_quota_at_their_peak() -> None:
+    message = error_of(
+        VALID
+        | {
+            "apps": {"workloads": {"api": {"autoscaling": {"maxReplicas": 60}}}},
+            "database": {"pool": {"apiMaxReplicas": 60}},
+        }
+    )
+    assert (
+        "platform:apps.workloads at their maxReplicas plus the rollout surge need more than "
+        "platform:addons.appNamespaces.app allows" in message
+    )
+    assert "limitsCpu: 201 needed, 120 allowed" in message
+
+
+def test_workloads_must_fit_their_node_group_at_its_max_size() -> None:
+    message = error_of(
+        VALID
+        | {
+            "cluster": {
+                "nodeGroups": {
+                    "system": {
+                        "instanceTypes": ["m7g.large"],
+                        "minSize": 2,
+                        "desiredSize": 2,
+                        "maxSize": 3,
+                        "labels": {"platform.io/node-group": "system"},
+                    },
+                    "apps": {
+                        "instanceTypes": ["m7g.xlarge"],
+                        "minSize": 1,
+                        "desiredSize": 1,
+                        "maxSize": 4,
+                    },
+                    "workers": {
+                        "instanceTypes": ["m7g.large"],
+                        "minSize": 1,
+                        "desiredSize": 1,
+                        "maxSize": 10,
+                    },
+                }
+            }
+        }
+    )
+    assert (
+        "platform:apps.workloads api, api-migrate, web at their peak do not fit "
+        "platform:cluster.nodeGroups.apps at its maxSize 4" in message
+    )
+
+
+def test_workloads_must_use_declared_node_groups_images_secrets_and_namespace() -> None:
+    message = error_of(
+        VALID
+        | {
+            "apps": {
+                "namespace": "shop",
+                "placement": {"apps": "apps", "workers": "batch"},
+                "workloads": {"pdf": {"secrets": ["pdfKey"]}},
+            }
+        }
+    )
+    assert (
+        "platform:apps.namespace shop is not one of platform:addons.appNamespaces (app)" in message
+    )
+    assert (
+        "platform:apps.placement.workers batch is not one of platform:cluster.nodeGroups" in message
+    )
+    assert "platform:apps.workloads.pdf.secrets pdfKey not in platform:appSecrets.names" in message
+
+
+def test_web_and_api_ports_must_be_their_target_groups_ports() -> None:
+    message = error_of(VALID | {"apps": {"workloads": {"web": {"port": 8080}}}})
+    assert "platform:apps.workloads.web.port 8080 must equal platform:edge.web.port 3001" in message
+
+
+def test_the_api_may_not_outgrow_the_databases_connection_budget() -> None:
+    message = error_of(VALID | {"apps": {"workloads": {"api": {"databasePoolSize": 80}}}})
+    assert (
+        "platform:apps.workloads.api.databasePoolSize 80 is above "
+        "platform:database.pool.sizePerReplica 50" in message
+    )
+
+
+def test_there_is_exactly_one_web_and_one_api() -> None:
+    message = error_of(VALID | {"apps": {"workloads": {"web": None}}})
+    assert "platform:apps.workloads needs exactly one workload with role web" in message
+
+
+def test_a_workload_is_internally_consistent() -> None:
+    message = error_of(
+        VALID
+        | {
+            "apps": {
+                "workloads": {
+                    "ai": {"autoscaling": {"minReplicas": 5, "maxReplicas": 2}},
+                    "pdf": {"requestsMemory": "2Gi", "preStopSleepSeconds": 90},
+                }
+            }
+        }
+    )
+    assert "platform:apps.workloads.ai.autoscaling.minReplicas 5 is above" in message
+    assert "platform:apps.workloads.pdf.requestsMemory 2Gi is above" in message
+    assert "platform:apps.workloads.pdf.preStopSleepSeconds 90 must be below" in message
