@@ -26,6 +26,7 @@ Per workload (web, api, a worker), all in the app namespace:
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from typing import Any
 
@@ -34,13 +35,23 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict, Field
 
-from components.config import MigrationsConfig, WorkloadConfig
+from components.config import MigrationsConfig, WorkloadConfig, env_name, volume_name
 from components.eks import Cluster
 
 UID = 1001  # the seed images' non-root user and group
 DATABASE_PORT = 5432
 REDIS_PORT = 6379
 HTTPS_PORT = 443
+#: The EKS Pod Identity agent, on every node: where the AWS SDKs fetch the role's credentials.
+POD_IDENTITY_AGENT = ("169.254.170.23/32", 80)
+#: Environment of the migration: npm, Prisma and Node write their caches and update checks
+#: under HOME, which must be writable on a read-only root filesystem.
+MIGRATION_ENV = {
+    "HOME": "/tmp",
+    "NPM_CONFIG_CACHE": "/tmp/.npm",
+    "CHECKPOINT_DISABLE": "1",
+    "PRISMA_HIDE_UPDATE_MESSAGE": "1",
+}
 #: Where the apps' health endpoints are (spec: liveness /health, readiness /ready).
 LIVENESS_PATH = "/health"
 READINESS_PATH = "/ready"
@@ -62,7 +73,10 @@ class DatabaseConnection(BaseModel):
         default=(), description="Read replicas (list of str or Outputs). Default none."
     )
     database: str = Field(description="Database name.")
-    pool_size: int = Field(ge=1, description="Prisma connection_limit per pod.")
+    pool_size: int = Field(ge=1, description="Prisma connection_limit per pod to the primary.")
+    replica_pool_size: int = Field(
+        default=2, ge=1, description="connection_limit per pod to each replica. Default 2."
+    )
     connect_timeout_seconds: int = Field(
         default=30, description="Prisma connect_timeout. Default 30 (spec)."
     )
@@ -206,7 +220,13 @@ class AppService(pulumi.ComponentResource):
             # No name: Pulumi names it with a suffix and replaces it on change, so a new
             # configuration rolls the pods.
             metadata=k8s.meta.v1.ObjectMetaArgs(namespace=namespace, labels=self.labels),
-            data={"PORT": str(args.port), **args.config, **args.env},
+            data={
+                "PORT": str(args.port),
+                # Node and npm write caches under HOME: the writable /tmp, not the read-only /.
+                **({"HOME": "/tmp"} if "/tmp" in args.writable_paths else {}),
+                **args.config,
+                **args.env,
+            },
             opts=child,
         )
         self.secret_name = f"{app}-secrets"
@@ -228,26 +248,6 @@ class AppService(pulumi.ComponentResource):
         if args.migrations is not None and args.migrations.enabled:
             self.migration_job = self._migration_job(env_from, ready)
 
-        self.deployment = self._deployment(
-            env_from,
-            depends_on=[
-                *ready,
-                *args.wait_for,
-                *([self.migration_job] if self.migration_job is not None else []),
-            ],
-        )
-        self.autoscaler = self._autoscaler()
-        self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
-            f"{name}-pdb",
-            metadata=self._meta(app),
-            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
-                max_unavailable=1,
-                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
-                # A pod that never became ready must not block a node drain.
-                unhealthy_pod_eviction_policy="AlwaysAllow",
-            ),
-            opts=child,
-        )
         self.service = None
         self.target_group_binding = None
         if args.role in ("web", "api"):
@@ -279,6 +279,29 @@ class AppService(pulumi.ComponentResource):
                     },
                     opts=self._child(self.service),
                 )
+        self.deployment = self._deployment(
+            env_from,
+            depends_on=[
+                *ready,
+                *args.wait_for,
+                *([self.migration_job] if self.migration_job is not None else []),
+                # The binding first: the controller then gives the pods a readiness gate
+                # (ready only once the ALB finds them healthy) from the first rollout on.
+                *([self.target_group_binding] if self.target_group_binding is not None else []),
+            ],
+        )
+        self.autoscaler = self._autoscaler()
+        self.disruption_budget = k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=self._meta(app),
+            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                max_unavailable=1,
+                selector=k8s.meta.v1.LabelSelectorArgs(match_labels=self.selector),
+                # A pod that never became ready must not block a node drain.
+                unhealthy_pod_eviction_policy="AlwaysAllow",
+            ),
+            opts=child,
+        )
         self.register_outputs(
             {
                 "deployment": self.deployment.metadata.name,
@@ -321,8 +344,10 @@ class AppService(pulumi.ComponentResource):
                     match_label_keys=["pod-template-hash"],
                 )
                 for key, when in (
-                    # Zones strictly (an AZ outage takes a third at most), nodes best-effort.
-                    ("topology.kubernetes.io/zone", "DoNotSchedule"),
+                    # Best effort on zones too: each node group is one Auto Scaling group over
+                    # every AZ, which cluster-autoscaler cannot grow in a chosen zone, so a
+                    # strict zone spread would leave pods Pending in a zone short of capacity.
+                    ("topology.kubernetes.io/zone", "ScheduleAnyway"),
                     ("kubernetes.io/hostname", "ScheduleAnyway"),
                 )
             ]
@@ -351,7 +376,7 @@ class AppService(pulumi.ComponentResource):
             containers=containers,
             volumes=[
                 k8s.core.v1.VolumeArgs(
-                    name=_volume_name(path),
+                    name=volume_name(path),
                     empty_dir=k8s.core.v1.EmptyDirVolumeSourceArgs(size_limit=SCRATCH_SIZE),
                 )
                 for path in args.writable_paths
@@ -365,6 +390,7 @@ class AppService(pulumi.ComponentResource):
         *,
         command: list[str] | None,
         serve: bool,
+        env: dict[str, str] | None = None,
     ) -> k8s.core.v1.ContainerArgs:
         args = self._args
         http = k8s.core.v1.HTTPGetActionArgs
@@ -378,6 +404,9 @@ class AppService(pulumi.ComponentResource):
             if serve
             else None,
             env_from=env_from,
+            env=[k8s.core.v1.EnvVarArgs(name=k, value=v) for k, v in sorted(env.items())]
+            if env
+            else None,
             resources=k8s.core.v1.ResourceRequirementsArgs(
                 requests={"cpu": args.requests_cpu, "memory": args.requests_memory},
                 limits={"cpu": args.limits_cpu, "memory": args.limits_memory},
@@ -428,7 +457,7 @@ class AppService(pulumi.ComponentResource):
                 seccomp_profile=k8s.core.v1.SeccompProfileArgs(type="RuntimeDefault"),
             ),
             volume_mounts=[
-                k8s.core.v1.VolumeMountArgs(name=_volume_name(path), mount_path=path)
+                k8s.core.v1.VolumeMountArgs(name=volume_name(path), mount_path=path)
                 for path in args.writable_paths
             ],
         )
@@ -437,7 +466,10 @@ class AppService(pulumi.ComponentResource):
         self, env_from: list[k8s.core.v1.EnvFromSourceArgs], depends_on: list[Any]
     ) -> k8s.apps.v1.Deployment:
         args = self._args
-        deadline = f"{args.progress_deadline_seconds}s"
+        # progressDeadlineSeconds catches a rollout that stops progressing; a healthy one takes
+        # up to that long per surge batch (pods start, pass the ALB's checks, nodes are added).
+        batches = math.ceil(100 / args.max_surge_percent)
+        rollout = f"{args.progress_deadline_seconds * batches}s"
         return k8s.apps.v1.Deployment(
             f"{self._name}-deployment",
             metadata=self._meta(args.app_name),
@@ -455,7 +487,12 @@ class AppService(pulumi.ComponentResource):
                 progress_deadline_seconds=args.progress_deadline_seconds,
                 revision_history_limit=5,
                 template=k8s.core.v1.PodTemplateSpecArgs(
-                    metadata=k8s.meta.v1.ObjectMetaArgs(labels=self.labels),
+                    metadata=k8s.meta.v1.ObjectMetaArgs(
+                        labels=self.labels,
+                        # A changed secret template (a new endpoint, a new app secret) rolls
+                        # the pods: environment variables are read at start only.
+                        annotations={"platform.io/secret-template": self._secret_checksum},
+                    ),
                     spec=self._pod_spec(
                         [
                             self._container(
@@ -465,10 +502,9 @@ class AppService(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            # `pulumi up` fails when the rollout stalls, not 10 minutes later.
             opts=self._child(
                 *depends_on,
-                custom_timeouts=pulumi.CustomTimeouts(create=deadline, update=deadline),
+                custom_timeouts=pulumi.CustomTimeouts(create=rollout, update=rollout),
             ),
         )
 
@@ -534,8 +570,18 @@ class AppService(pulumi.ComponentResource):
 
             template["DATABASE_URL"] = url(db.host)
             template["DATABASE_DIRECT_URL"] = url(db.direct_host)
+            replica_params = params.replace(
+                f"connection_limit={db.pool_size}", f"connection_limit={db.replica_pool_size}"
+            )
             template["DATABASE_REPLICA_URLS"] = pulumi.Output.all(
-                *[url(h) for h in db.reader_hosts]
+                *[
+                    pulumi.Output.concat(
+                        "postgresql://{{ .dbUsername }}:{{ .dbPassword }}@",
+                        host,
+                        f":{DATABASE_PORT}/{db.database}?{replica_params}",
+                    )
+                    for host in db.reader_hosts
+                ]
             ).apply(",".join)
         cache = args.cache_connection
         if cache is not None:
@@ -549,11 +595,24 @@ class AppService(pulumi.ComponentResource):
                 "rediss://:{{ .redisAuthToken }}@", cache.host, f":{cache.port}"
             )
             template["REDIS_PASSWORD"] = "{{ .redisAuthToken }}"
+        self._secret_checksum = pulumi.Output.json_dumps(
+            {"data": data, "template": template}
+        ).apply(lambda text: hashlib.sha256(text.encode()).hexdigest()[:16])
+        secret_labels = {
+            k: v for k, v in self.labels.items() if k != "app.kubernetes.io/managed-by"
+        }
         return k8s.apiextensions.CustomResource(
             f"{self._name}-secrets",
             api_version="external-secrets.io/v1",
             kind="ExternalSecret",
-            metadata=self._meta(self.secret_name),
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=self.secret_name,
+                namespace=args.namespace,
+                labels=self.labels,
+                # `pulumi up` waits until External Secrets has written the secret: a store or
+                # permission problem fails here, clearly, not as pods that never start.
+                annotations={"pulumi.com/waitFor": "condition=Ready"},
+            ),
             spec={
                 "refreshInterval": "1h",
                 "secretStoreRef": {"name": args.secret_store, "kind": "ClusterSecretStore"},
@@ -564,7 +623,7 @@ class AppService(pulumi.ComponentResource):
                         "engineVersion": "v2",
                         "mergePolicy": "Replace",
                         "type": "Opaque",
-                        "metadata": {"labels": self.labels},
+                        "metadata": {"labels": secret_labels},
                         "data": template,
                     },
                 },
@@ -619,12 +678,21 @@ class AppService(pulumi.ComponentResource):
                     ports=own,
                 )
             )
+        agent_cidr, agent_port = POD_IDENTITY_AGENT
         egress = [
-            # Third-party APIs (Clerk, Stripe, SMTP over TLS, Sentry) and AWS APIs: HTTPS only.
+            # Third-party APIs (Clerk, Stripe, Sentry) and AWS APIs (through the VPC endpoints
+            # or NAT): HTTPS, plus the workload's own ports (SMTP submission for e-mail).
             k8s.networking.v1.NetworkPolicyEgressRuleArgs(
                 to=[peer(ip_block=k8s.networking.v1.IPBlockArgs(cidr="0.0.0.0/0"))],
-                ports=[port(protocol="TCP", port=HTTPS_PORT)],
-            )
+                ports=[
+                    port(protocol="TCP", port=p) for p in sorted({HTTPS_PORT, *args.egress_ports})
+                ],
+            ),
+            # The node's Pod Identity agent hands out the role's credentials over HTTP.
+            k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                to=[peer(ip_block=k8s.networking.v1.IPBlockArgs(cidr=agent_cidr))],
+                ports=[port(protocol="TCP", port=agent_port)],
+            ),
         ]
         for uses, data_port in ((args.database, DATABASE_PORT), (args.cache, REDIS_PORT)):
             if uses and args.data_cidrs:
@@ -707,7 +775,12 @@ class AppService(pulumi.ComponentResource):
         return k8s.batch.v1.Job(
             f"{self._name}-migrate",
             metadata=k8s.meta.v1.ObjectMetaArgs(
-                name=job_name, namespace=args.namespace, labels=labels
+                name=job_name,
+                namespace=args.namespace,
+                labels=labels,
+                # A failed migration is retried (replaced) by the next `pulumi up` instead of
+                # being awaited again as it is.
+                annotations={"pulumi.com/replaceUnready": "true"},
             ),
             spec=k8s.batch.v1.JobSpecArgs(
                 backoff_limit=migrations.backoff_limit,
@@ -721,6 +794,7 @@ class AppService(pulumi.ComponentResource):
                                 env_from,
                                 command=list(migrations.command),
                                 serve=False,
+                                env=MIGRATION_ENV,
                             )
                         ],
                         restart_policy="Never",
@@ -735,16 +809,6 @@ class AppService(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create=f"{timeout + 120}s"),
             ),
         )
-
-
-def env_name(secret: str) -> str:
-    """``clerkSecretKey`` -> ``CLERK_SECRET_KEY``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", secret).upper()
-
-
-def _volume_name(path: str) -> str:
-    """``/app/.next/cache`` -> ``app-next-cache`` (a DNS label)."""
-    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63] or "root"
 
 
 def _slug(text: str, length: int) -> str:

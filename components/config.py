@@ -841,14 +841,18 @@ class CacheConfig(ConfigModel):
             ("snapshotWindow", self.snapshot_window),
             ("maintenanceWindow", self.maintenance_window),
         ):
-            start, end = (
-                weekly_minutes(window) if key == "maintenanceWindow" else daily_minutes(window)
-            )
+            try:
+                start, end = (
+                    weekly_minutes(window) if key == "maintenanceWindow" else daily_minutes(window)
+                )
+            except ValueError as error:
+                problems.append(f"$.{key}: {error}")
+                continue
             if end - start < 60:
                 problems.append(
                     f"$.{key} {window} is shorter than the 60 minutes ElastiCache needs"
                 )
-        if self.snapshot_retention_days:
+        if self.snapshot_retention_days and not problems:
             try:
                 if daily_overlaps_weekly(self.snapshot_window, self.maintenance_window):
                     problems.append(
@@ -1713,6 +1717,38 @@ EnvName = Annotated[
 ]
 BucketRole = Literal["uploads", "certificates"]
 BucketAccess = Literal["read", "write", "read_write"]
+#: Environment variables the platform sets (ConfigMap and secret): a workload's ``env`` or app
+#: secret may not shadow them.
+PLATFORM_ENV = frozenset(
+    {
+        "PORT",
+        "HOME",
+        "NODE_ENV",
+        "LOG_LEVEL",
+        "REDIS_PREFIX",
+        "VERSION",
+        "AWS_REGION",
+        "PUBLIC_URL",
+        "API_INTERNAL_URL",
+    }
+)
+PLATFORM_ENV_PREFIXES = ("DATABASE_", "REDIS_", "S3_")
+#: Names of objects the namespace already has (its policies) or a workload derives.
+RESERVED_WORKLOAD_NAMES = frozenset({"default-deny", "allow-dns"})
+
+
+def env_name(secret: str) -> str:
+    """The environment variable of an app secret: ``clerkSecretKey`` -> ``CLERK_SECRET_KEY``."""
+    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", secret).upper()
+
+
+def volume_name(path: str) -> str:
+    """The emptyDir volume of a writable path: ``/app/.next/cache`` -> ``app-next-cache``."""
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63] or "root"
+
+
+def _shadows_platform_env(name: str) -> bool:
+    return name in PLATFORM_ENV or name.startswith(PLATFORM_ENV_PREFIXES)
 
 
 class AutoscalingConfig(ConfigModel):
@@ -1810,7 +1846,20 @@ class WorkloadConfig(ConfigModel):
         default=5,
         ge=1,
         le=200,
-        description="Prisma connection_limit of each pod (database only). Default 5.",
+        description="Prisma connection_limit of each pod to the primary (through the proxy when "
+        "there is one). Default 5.",
+    )
+    database_replica_pool_size: int = Field(
+        default=2,
+        ge=1,
+        le=200,
+        description="connection_limit of each pod to each read replica (DATABASE_REPLICA_URLS). "
+        "Replicas have no proxy: every pod's pool counts against max_connections. Default 2.",
+    )
+    egress_ports: tuple[Annotated[int, Field(ge=1, le=65535)], ...] = Field(
+        default=(),
+        description="More TCP ports the workload may reach on the internet besides HTTPS "
+        "(e-mail submission: 587, 465). Default none.",
     )
     buckets: dict[BucketRole, BucketAccess] = Field(
         default_factory=dict,
@@ -1837,6 +1886,18 @@ class WorkloadConfig(ConfigModel):
     @model_validator(mode="after")
     def _consistent(self) -> WorkloadConfig:
         problems = []
+        volumes = [volume_name(p) for p in self.writable_paths]
+        if len(set(volumes)) != len(volumes):
+            problems.append(
+                f"$.writablePaths {list(self.writable_paths)} repeat a path (volumes {volumes})"
+            )
+        shadowed = sorted(n for n in self.env if _shadows_platform_env(n))
+        shadowed += sorted(env_name(s) for s in self.secrets if _shadows_platform_env(env_name(s)))
+        if shadowed:
+            problems.append(
+                f"$.env/$.secrets {', '.join(shadowed)} would shadow what the platform sets "
+                f"({', '.join(sorted(PLATFORM_ENV))}, DATABASE_*, REDIS_*, S3_*)"
+            )
         if self.pre_stop_sleep_seconds >= self.termination_grace_period_seconds:
             problems.append(
                 f"$.preStopSleepSeconds {self.pre_stop_sleep_seconds} must be below "
@@ -1914,6 +1975,7 @@ def _default_workloads() -> dict[str, WorkloadConfig]:
                 ],
                 **data,
                 "databasePoolSize": 50,
+                "databaseReplicaPoolSize": 10,
                 "buckets": {"uploads": "read_write", "certificates": "write"},
             }
         ),
@@ -1954,6 +2016,8 @@ def _default_workloads() -> dict[str, WorkloadConfig]:
                 "limitsCpu": "500m",
                 "limitsMemory": "512Mi",
                 "secrets": ["smtpPassword", "sentryDsn"],
+                # SMTP submission (STARTTLS and implicit TLS).
+                "egressPorts": [587, 465],
                 "env": {"WORKER_QUEUE": "email"},
             }
         ),
@@ -1967,10 +2031,12 @@ class MigrationsConfig(ConfigModel):
         default=True, description="Run the migrations before the api rolls out. Default true."
     )
     command: tuple[str, ...] = Field(
-        default=("npx", "prisma", "migrate", "deploy"),
+        default=("node_modules/.bin/prisma", "migrate", "deploy"),
         min_length=1,
-        description="Migration command. Default `npx prisma migrate deploy` (spec): it applies "
-        "pending migrations only, so a re-run is harmless.",
+        description="Migration command, run in the api image's working directory. Default "
+        "Prisma's `migrate deploy` (spec), which applies pending migrations only, so a re-run "
+        "is harmless; called directly rather than through npx, which would write a cache to "
+        "the read-only filesystem and might download.",
     )
     timeout_seconds: int = Field(
         default=600,
@@ -2056,6 +2122,12 @@ class AppsConfig(ConfigModel):
     @model_validator(mode="after")
     def _one_web_and_one_api(self) -> AppsConfig:
         problems = []
+        for name in sorted(self.workloads):
+            if name in RESERVED_WORKLOAD_NAMES or name.endswith("-migrate"):
+                problems.append(
+                    f"$.workloads.{name}: the name is taken by the namespace's policies or a "
+                    "migration Job (default-deny, allow-dns, *-migrate)"
+                )
         for role in ("web", "api"):
             named = sorted(n for n, w in self.workloads.items() if w.role == role)
             if len(named) != 1:
@@ -2224,6 +2296,34 @@ class StackConfig(ConfigModel):
             "CostCenter": self.cost_center,
         }
 
+    def _apps_connection_budget(self) -> list[str]:
+        """Every database workload's pools at their maximum replicas, against max_connections:
+        on each replica always (no proxy there), on the primary when there is no proxy."""
+        database = self.database
+        users = {n: w for n, w in self.apps.workloads.items() if w.database}
+        if not users:
+            return []
+        available = database.tuning().max_connections - database.pool.reserved_connections
+        problems = []
+        checks = [("databaseReplicaPoolSize", "each read replica", database.read_replicas > 0)]
+        checks.append(("databasePoolSize", "the primary", not database.proxy.enabled))
+        for field, where, applies in checks:
+            if not applies:
+                continue
+            attribute = "database_replica_pool_size" if "Replica" in field else "database_pool_size"
+            needed = sum(w.max_replicas * getattr(w, attribute) for w in users.values())
+            if needed > available:
+                terms = " + ".join(
+                    f"{n} {w.max_replicas} x {getattr(w, attribute)}"
+                    for n, w in sorted(users.items())
+                )
+                problems.append(
+                    f"$.apps.workloads connections to {where} ({terms} = {needed}) exceed "
+                    f"max_connections minus $.database.pool.reservedConnections ({available}): "
+                    f"lower $.apps.workloads.<name>.{field} or maxReplicas"
+                )
+        return problems
+
     @model_validator(mode="after")
     def _apps_fit_the_platform(self) -> StackConfig:
         apps = self.apps
@@ -2258,6 +2358,22 @@ class StackConfig(ConfigModel):
                 problems.append(
                     f"{at}.port {workload.port} must equal $.edge.{workload.role}.port "
                     f"{ports[workload.role]}: its target group sends traffic there"
+                )
+            if (
+                workload.role in ports
+                and workload.termination_grace_period_seconds
+                <= self.edge.deregistration_delay_seconds
+            ):
+                problems.append(
+                    f"{at}.terminationGracePeriodSeconds "
+                    f"{workload.termination_grace_period_seconds} must exceed "
+                    f"$.edge.deregistrationDelaySeconds {self.edge.deregistration_delay_seconds}:"
+                    " the ALB still sends in-flight requests while it drains the pod"
+                )
+            if workload.role == "api" and apps.migrations.enabled and not workload.database:
+                problems.append(
+                    f"$.apps.migrations.enabled needs the api ({name}) to use the database "
+                    f"({at}.database true)"
                 )
             if workload.role == "api" and workload.database:
                 pool = self.database.pool
@@ -2301,6 +2417,7 @@ class StackConfig(ConfigModel):
             if workload.role == "api" and apps.migrations.enabled:
                 demands.append(Demand(f"{name}-migrate", 1, *resources))
                 per_group[group].append(demands[-1])
+        problems += self._apps_connection_budget()
         if quota is not None:
             over = over_quota(
                 demands,

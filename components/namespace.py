@@ -6,6 +6,8 @@
 * A ResourceQuota caps what the namespace may request and consume, so one runaway deployment
   cannot starve the cluster; a LimitRange gives containers that set nothing sane defaults and
   bounds what one container may ask for.
+* Pod readiness gates of the AWS Load Balancer Controller: pods behind the ALB are ready only
+  once the ALB finds them healthy.
 * NetworkPolicies (enforced by the VPC CNI's policy agent): everything denied in and out by
   default, DNS to the cluster's CoreDNS allowed; each workload opens exactly its own paths
   (:class:`components.app.AppService`). The kubelet's probes come from the node's address,
@@ -50,6 +52,10 @@ class AppNamespace(pulumi.ComponentResource):
             f"pod-security.kubernetes.io/{mode}-version": "latest"
             for mode in ("enforce", "audit", "warn")
         }
+        # The load balancer controller gives pods behind a TargetGroupBinding a readiness gate:
+        # a new pod counts as ready (and an old one is stopped) only once the ALB's health
+        # checks pass, so a rollout never leaves the target group without healthy targets.
+        labels["elbv2.k8s.aws/pod-readiness-gate-inject"] = "enabled"
         self.namespace = k8s.core.v1.Namespace(
             f"{name}-namespace",
             metadata=k8s.meta.v1.ObjectMetaArgs(name=args.namespace, labels=labels),

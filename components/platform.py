@@ -380,6 +380,7 @@ class Platform(pulumi.ComponentResource):
                         reader_hosts=self.database.reader_endpoints,
                         database=config.database.database_name,
                         pool_size=workload.database_pool_size,
+                        replica_pool_size=workload.database_replica_pool_size,
                     )
                     if workload.database
                     else None,

@@ -1,9 +1,12 @@
 """JSON schemas of the custom resources the platform creates, for the fields it uses.
 
 kubernetes-validate ships the built-in kinds only. These follow the CRDs of the versions the
-add-ons pin (AWS Load Balancer Controller TargetGroupBinding v1beta1, External Secrets v1):
-each object's required fields, enums where the CRD has them, and closed property lists at the
-levels the platform writes, so a misspelt field fails as it would against the CRD's schema.
+add-ons pin (AWS Load Balancer Controller TargetGroupBinding v1beta1, checked against its
+``config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml``; External Secrets v1): each object's
+required fields, enums where the CRD has them, and closed property lists at the levels the
+platform writes, so a misspelt field fails as it would against the CRD's schema. They are
+stricter than the CRDs where the platform always sets a field (a TargetGroupBinding's ARN, an
+ExternalSecret's store and target).
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ _LABELS = {"type": "object", "additionalProperties": {"type": "string"}}
 _METADATA = {
     "type": "object",
     "required": ["name"],
-    "properties": {"name": _STRING, "namespace": _STRING, "labels": _LABELS},
+    "properties": {
+        "name": _STRING,
+        "namespace": _STRING,
+        "labels": _LABELS,
+        "annotations": _LABELS,
+    },
     "additionalProperties": False,
 }
 
@@ -55,7 +63,12 @@ TARGET_GROUP_BINDING = _resource(
                 },
                 "additionalProperties": False,
             },
+            "targetGroupName": _STRING,
+            "targetGroupProtocol": {
+                "enum": ["HTTP", "HTTPS", "TCP", "TLS", "UDP", "TCP_UDP", "QUIC", "TCP_QUIC"]
+            },
             "ipAddressType": {"enum": ["ipv4", "ipv6"]},
+            "multiClusterTargetGroup": {"type": "boolean"},
             "vpcID": _STRING,
             "networking": {"type": "object"},
             "nodeSelector": {"type": "object"},

@@ -712,3 +712,64 @@ def test_a_workload_is_internally_consistent() -> None:
     assert "platform:apps.workloads.ai.autoscaling.minReplicas 5 is above" in message
     assert "platform:apps.workloads.pdf.requestsMemory 2Gi is above" in message
     assert "platform:apps.workloads.pdf.preStopSleepSeconds 90 must be below" in message
+
+
+def test_workloads_cannot_take_the_namespaces_object_names() -> None:
+    worker = {"role": "worker", "image": "worker", "port": 3100}
+    message = error_of(VALID | {"apps": {"workloads": {"default-deny": worker}}})
+    assert "platform:apps.workloads.default-deny: the name is taken" in message
+
+
+def test_workloads_cannot_shadow_the_platforms_environment_or_volumes() -> None:
+    message = error_of(
+        VALID
+        | {
+            "apps": {
+                "workloads": {
+                    "ai": {"env": {"PORT": "9000", "DATABASE_URL": "x"}},
+                    "pdf": {"writablePaths": ["/tmp", "/tmp/"]},
+                }
+            }
+        }
+    )
+    assert (
+        "platform:apps.workloads.ai.env/platform:apps.workloads.ai.secrets "
+        "DATABASE_URL, PORT would shadow" in message
+    )
+    assert "platform:apps.workloads.pdf.writablePaths ['/tmp', '/tmp/'] repeat a path" in message
+
+
+def test_migrations_need_an_api_using_the_database() -> None:
+    message = error_of(VALID | {"apps": {"workloads": {"api": {"database": False}}}})
+    assert "platform:apps.migrations.enabled needs the api (api) to use the database" in message
+
+
+def test_pods_behind_the_alb_outlive_its_deregistration_delay() -> None:
+    message = error_of(VALID | {"edge": {"deregistrationDelaySeconds": 90}})
+    assert (
+        "platform:apps.workloads.api.terminationGracePeriodSeconds 60 must exceed "
+        "platform:edge.deregistrationDelaySeconds 90" in message
+    )
+
+
+def test_every_database_users_pools_fit_the_replicas_and_a_proxyless_primary() -> None:
+    message = error_of(
+        VALID
+        | {
+            "database": {"proxy": {"enabled": False}, "pool": {"sizePerReplica": 20}},
+            "apps": {
+                "workloads": {
+                    "api": {"databasePoolSize": 20, "databaseReplicaPoolSize": 30},
+                    "ai": {"databasePoolSize": 20},
+                }
+            },
+        }
+    )
+    assert (
+        "platform:apps.workloads connections to each read replica (ai 10 x 2 + api 20 x 30 "
+        "+ email 6 x 2 + pdf 10 x 2 = 652)" in message
+    )
+    assert (
+        "connections to the primary (ai 10 x 20 + api 20 x 20 + email 6 x 5 + pdf 10 x 5 "
+        "= 680)" in message
+    )
