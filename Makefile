@@ -14,7 +14,7 @@ STACK ?= dev
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt -e '.[dev]'
 	touch $(STAMP)
 
 plan: $(STAMP)
