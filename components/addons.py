@@ -77,6 +77,8 @@ CHARTS: dict[str, tuple[str, str]] = {
 #: Secret stores: the apps' (their namespaces only) and monitoring's (the exporters' credentials).
 APP_SECRET_STORE = "aws-secrets-manager"
 MONITORING_SECRET_STORE = "aws-secrets-manager-monitoring"
+#: Grafana's service account (fixed, so its Pod Identity association can name it).
+GRAFANA_SERVICE_ACCOUNT = "grafana"
 STORAGE_CLASS = "gp3-encrypted"
 _EFFECTS = {
     "NO_SCHEDULE": "NoSchedule",
@@ -118,6 +120,10 @@ class PlatformAddonsArgs(AddonsConfig):
     redis_host: Any = Field(description="Primary endpoint of Redis/Valkey, for its exporter.")
     redis_auth_secret: str = Field(
         description="Secrets Manager name of the Redis AUTH secret (with authToken)."
+    )
+    region: str = Field(
+        default="us-east-1",
+        description="The stack's region: Grafana's CloudWatch data source reads it by default.",
     )
     reclaim_volumes: bool = Field(
         default=True,
@@ -354,6 +360,30 @@ class PlatformAddons(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]),
         )
         monitoring = args.monitoring
+        # Grafana reads the ALB, CloudFront and WAF metrics (application and edge views) from
+        # CloudWatch, as its own service account: read-only, metrics and alarms only.
+        self.roles["grafana"] = args.cluster.workload_role(
+            "grafana",
+            "monitoring",
+            GRAFANA_SERVICE_ACCOUNT,
+            [
+                {
+                    "Sid": "ReadCloudWatchMetrics",
+                    "Effect": "Allow",
+                    "Action": [
+                        "cloudwatch:DescribeAlarms",
+                        "cloudwatch:DescribeAlarmsForMetric",
+                        "cloudwatch:DescribeAlarmHistory",
+                        "cloudwatch:GetMetricData",
+                        "cloudwatch:GetMetricStatistics",
+                        "cloudwatch:ListMetrics",
+                        "ec2:DescribeRegions",
+                        "tag:GetResources",
+                    ],
+                    "Resource": "*",
+                }
+            ],
+        )
         return self._release(
             "kube-prometheus-stack",
             "monitoring",
@@ -387,6 +417,18 @@ class PlatformAddons(pulumi.ComponentResource):
                         "userKey": "admin-user",
                         "passwordKey": "admin-password",
                     },
+                    "serviceAccount": {"name": GRAFANA_SERVICE_ACCOUNT},
+                    # Dashboards come as ConfigMaps labelled grafana_dashboard=1 (Observability).
+                    "sidecar": {"dashboards": {"enabled": True, "label": "grafana_dashboard"}},
+                    "additionalDataSources": [
+                        {
+                            "name": "CloudWatch",
+                            "type": "cloudwatch",
+                            "uid": "cloudwatch",
+                            "access": "proxy",
+                            "jsonData": {"authType": "default", "defaultRegion": args.region},
+                        }
+                    ],
                     **self._placement,
                 },
                 "alertmanager": {"alertmanagerSpec": self._placement},
@@ -400,7 +442,14 @@ class PlatformAddons(pulumi.ComponentResource):
                 "kubeEtcd": {"enabled": False},
                 "kubeProxy": {"enabled": False},
             },
-            depends_on=[namespace, node_exporter, storage_class, self.grafana_admin_secret],
+            depends_on=[
+                namespace,
+                node_exporter,
+                storage_class,
+                self.grafana_admin_secret,
+                # Pods get Pod Identity credentials only if created after the association.
+                args.cluster.workload_associations["grafana"],
+            ],
         )
 
     def _exporters(

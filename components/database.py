@@ -74,6 +74,11 @@ class PostgresDatabaseArgs(DatabaseConfig):
     secret_name_prefix: str = Field(
         description="Prefix of the credential secrets' names (<prefix>/database/master, /app)."
     )
+    backup_tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags on the primary only, e.g. the AWS Backup selection tag (replicas hold "
+        "nothing the primary does not). Default none.",
+    )
     password_version: int = Field(
         default=1,
         ge=1,
@@ -95,6 +100,8 @@ class PostgresDatabase(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     proxy_security_group: aws.ec2.SecurityGroup | None
     settings: PostgresSettings
+    subnet_group_name: pulumi.Output[str]
+    parameter_group_name: pulumi.Output[str]
     port: int
     writer_endpoint: pulumi.Output[str]
     reader_endpoints: list[pulumi.Output[str]]
@@ -140,6 +147,8 @@ class PostgresDatabase(pulumi.ComponentResource):
             ],
             opts=child,
         )
+        self.subnet_group_name = subnet_group.name
+        self.parameter_group_name = parameter_group.name
         monitoring_role_arn, monitoring_ready = self._monitoring_role(name, args)
 
         master_password = random.RandomPassword(
@@ -189,6 +198,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             monitoring_role_arn=monitoring_role_arn,
             enabled_cloudwatch_logs_exports=list(LOG_EXPORTS),
             port=PORT,
+            tags=args.backup_tags or None,
             # RDS checks the monitoring role's permissions when it creates the instance.
             opts=pulumi.ResourceOptions(
                 parent=self, protect=args.protect, depends_on=primary_logs + monitoring_ready

@@ -140,6 +140,7 @@ class Edge(pulumi.ComponentResource):
     distribution_domain_name: pulumi.Output[str]
     web_acl: aws.wafv2.WebAcl
     web_acl_arn: pulumi.Output[str]
+    web_acl_name: pulumi.Output[str]
     load_balancer: aws.lb.LoadBalancer
     alb_arn_suffix: pulumi.Output[str]
     alb_dns_name: pulumi.Output[str]
@@ -164,6 +165,7 @@ class Edge(pulumi.ComponentResource):
         origin_certificate = self._certificate("origin-cert", [self.origin_hostname])
         self.web_acl, self.waf_log_group = self._firewall()
         self.web_acl_arn = self.web_acl.arn
+        self.web_acl_name = self.web_acl.name
 
         origin_verify = random.RandomPassword(
             f"{name}-origin-verify",
@@ -179,6 +181,18 @@ class Edge(pulumi.ComponentResource):
         self.distribution_id = self.distribution.id
         self.distribution_arn = self.distribution.arn
         self.distribution_domain_name = self.distribution.domain_name
+        # CacheHitRate and origin latency are "additional metrics": the edge alarms and
+        # dashboards (docs/operations.md) read them.
+        aws.cloudfront.MonitoringSubscription(
+            f"{name}-cdn-metrics",
+            distribution_id=self.distribution.id,
+            monitoring_subscription=aws.cloudfront.MonitoringSubscriptionMonitoringSubscriptionArgs(
+                realtime_metrics_subscription_config=aws.cloudfront.MonitoringSubscriptionMonitoringSubscriptionRealtimeMetricsSubscriptionConfigArgs(
+                    realtime_metrics_subscription_status="Enabled"
+                )
+            ),
+            opts=pulumi.ResourceOptions(parent=self),
+        )
         if args.certificates_bucket is not None:
             args.certificates_bucket.grant_cloudfront_read(self.distribution.arn)
         self._access_logs()

@@ -43,6 +43,8 @@ NODE_POLICIES = (
     "AmazonEKS_CNI_Policy",
 )
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+#: Log groups the amazon-cloudwatch-observability add-on writes, with default retention (days).
+CONTAINER_LOG_GROUPS = {"application": 7, "host": 30, "dataplane": 30, "performance": 7}
 
 
 def _oidc_issuer(identities: Sequence[Any]) -> str:
@@ -74,6 +76,13 @@ class ClusterArgs(ClusterConfig):
         description="Tags for the instances and volumes the node groups launch (provider default "
         "tags do not reach them). Default none.",
     )
+    container_log_retention_days: dict[str, int] = Field(
+        default_factory=lambda: dict(CONTAINER_LOG_GROUPS),
+        description="Retention (days) of each Container Insights log group: application (the "
+        "pods' stdout), host, dataplane, performance. Created before the add-on, so Fluent "
+        "Bit finds them encrypted and bounded instead of creating them without either. "
+        "Default application 7 (spec), host and dataplane 30, performance 7.",
+    )
 
 
 class Cluster(pulumi.ComponentResource):
@@ -89,6 +98,7 @@ class Cluster(pulumi.ComponentResource):
     node_role: aws.iam.Role
     node_groups: dict[str, aws.eks.NodeGroup]
     addons: dict[str, aws.eks.Addon]
+    container_log_groups: dict[str, aws.cloudwatch.LogGroup]
     workload_associations: dict[str, aws.eks.PodIdentityAssociation]
     provider: k8s.Provider
     ready: list[pulumi.Resource]
@@ -202,6 +212,16 @@ class Cluster(pulumi.ComponentResource):
             for group, config in sorted(args.node_groups.items())
         }
         nodes: list[pulumi.Resource] = list(self.node_groups.values())
+        self.container_log_groups = {
+            group: aws.cloudwatch.LogGroup(
+                f"{name}-container-{group}-logs",
+                name=f"/aws/containerinsights/{args.cluster_name}/{group}",
+                retention_in_days=days,
+                kms_key_id=args.logs_kms_key_arn,
+                opts=child,
+            )
+            for group, days in sorted(args.container_log_retention_days.items())
+        }
         after = [
             self._addon("coredns", args.addons.coredns, depends_on=nodes),
             self._addon(
@@ -213,7 +233,7 @@ class Cluster(pulumi.ComponentResource):
             self._addon(
                 "amazon-cloudwatch-observability",
                 args.addons.cloudwatch_observability,
-                depends_on=nodes,
+                depends_on=[*nodes, *self.container_log_groups.values()],
                 service_account=(
                     "cloudwatch-agent",
                     ["CloudWatchAgentServerPolicy", "AWSXrayWriteOnlyAccess"],

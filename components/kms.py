@@ -11,6 +11,10 @@ data     RDS storage, Performance Insights,          rds, elasticache
 secrets  Secrets Manager secrets, EKS secrets        secretsmanager, eks
 storage  S3 buckets, ECR images                      s3, ecr, cloudfront (OAC reads)
 logs     CloudWatch Logs groups                      logs (service principal)
+alerts   SNS alert topics                            sns-publishers (CloudWatch, Budgets,
+                                                     Backup as service principals)
+backup   AWS Backup vaults (and the copy vault in    backup
+         its region)
 ======== ==========================================  =========================================
 
 The key policy keeps the account root's full access, so IAM policies decide who may use the key
@@ -38,11 +42,24 @@ from pydantic import BaseModel, ConfigDict, Field
 from components.iam import Statement, grant, kms_use_statement, label_of, policy_document
 
 KeyService = Literal[
-    "rds", "elasticache", "secretsmanager", "eks", "s3", "ecr", "cloudfront", "logs"
+    "rds",
+    "elasticache",
+    "secretsmanager",
+    "eks",
+    "s3",
+    "ecr",
+    "cloudfront",
+    "logs",
+    "backup",
+    "sns-publishers",
 ]
 
 #: Services that encrypt their resources through KMS grants they create for the caller.
-_GRANT_SERVICES = ("rds", "elasticache", "ecr", "eks")
+_GRANT_SERVICES = ("rds", "elasticache", "ecr", "eks", "backup")
+
+#: Services that publish to this account's encrypted SNS topics as themselves: CloudWatch
+#: alarms, AWS Budgets notifications, AWS Backup vault events.
+SNS_PUBLISHERS = ("cloudwatch.amazonaws.com", "budgets.amazonaws.com", "backup.amazonaws.com")
 
 
 class EncryptionKeyArgs(BaseModel):
@@ -140,6 +157,19 @@ def key_policy(
                             )
                         }
                     },
+                }
+            )
+        elif service == "sns-publishers":
+            # Encrypted topics need the publisher to make a data key; it does so only for
+            # resources of this account (confused-deputy guard).
+            statements.append(
+                {
+                    "Sid": "AlertPublishersOfThisAccount",
+                    "Effect": "Allow",
+                    "Principal": {"Service": list(SNS_PUBLISHERS)},
+                    "Action": ["kms:Decrypt", "kms:GenerateDataKey*"],
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                 }
             )
         elif service == "cloudfront":

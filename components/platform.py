@@ -10,8 +10,11 @@ import pulumi_docker as docker
 import pulumi_random as random
 
 from components.addons import APP_SECRET_STORE, PlatformAddons, PlatformAddonsArgs
+from components.alert_topics import AlertTopics, AlertTopicsArgs
 from components.app import AppService, AppServiceArgs, CacheConnection, DatabaseConnection
 from components.app_secrets import AppSecrets, AppSecretsArgs
+from components.backup import BackupPlan, BackupPlanArgs, RestoreTarget
+from components.budget import CostBudget, CostBudgetArgs
 from components.cache import RedisCache, RedisCacheArgs
 from components.config import StackConfig
 from components.database import PostgresDatabase, PostgresDatabaseArgs
@@ -21,7 +24,16 @@ from components.eks import Cluster, ClusterArgs
 from components.kms import EncryptionKey, EncryptionKeyArgs, KeyService
 from components.network import Network, NetworkArgs
 from components.network_layout import SubnetTier, plan_subnets
+from components.observability import (
+    DatabaseTargets,
+    EdgeTargets,
+    LoadBalancerTargets,
+    Observability,
+    ObservabilityArgs,
+)
+from components.postgres_tuning import INSTANCE_CLASSES
 from components.registry import ImageRepository, ImageRepositoryArgs
+from components.slack import SlackChannels, SlackChannelsArgs
 from components.storage import Bucket, BucketArgs, LifecycleRule
 
 #: Kubernetes taint effects by the EKS node group API's names.
@@ -36,7 +48,11 @@ KEY_DOMAINS: dict[str, tuple[str, tuple[KeyService, ...]]] = {
     "secrets": ("Secrets Manager secrets and EKS secrets", ("secretsmanager", "eks")),
     "storage": ("S3 buckets and ECR images", ("s3", "ecr", "cloudfront")),
     "logs": ("CloudWatch Logs groups", ("logs",)),
+    "alerts": ("SNS alert topics", ("sns-publishers",)),
+    "backup": ("AWS Backup vault", ("backup",)),
 }
+#: The tag (key) AWS Backup selects resources by; its value is the stack's slug.
+BACKUP_TAG = "BackupPlan"
 
 
 class Platform(pulumi.ComponentResource):
@@ -63,6 +79,11 @@ class Platform(pulumi.ComponentResource):
     addons: PlatformAddons
     edge: Edge | None
     apps: dict[str, AppService]
+    alerts: dict[str, AlertTopics]
+    slack: SlackChannels | None
+    observability: Observability
+    budget: CostBudget | None
+    backup: BackupPlan
 
     def __init__(
         self,
@@ -162,6 +183,7 @@ class Platform(pulumi.ComponentResource):
                 logs_kms_key_arn=logs_key,
                 aws_endpoints_security_group_id=self.network.endpoint_security_group_id,
                 secret_name_prefix=slug,
+                backup_tags={BACKUP_TAG: slug},
                 protect=protect,
             ),
             opts=child,
@@ -226,6 +248,10 @@ class Platform(pulumi.ComponentResource):
                 secrets_kms_key_arn=self.keys["secrets"].arn,
                 logs_kms_key_arn=logs_key,
                 node_tags=config.common_tags(),
+                container_log_retention_days={
+                    group.removesuffix("_retention_days"): days
+                    for group, days in config.observability.container_logs.model_dump().items()
+                },
             ),
             opts=child,
         )
@@ -258,6 +284,7 @@ class Platform(pulumi.ComponentResource):
                 postgres_monitoring_secret=self.database.monitoring_secret.secret_name,
                 redis_host=self.cache.primary_endpoint,
                 redis_auth_secret=self.cache.auth_secret.secret_name,
+                region=config.aws_region,
                 reclaim_volumes=protect,
             ),
             opts=pulumi.ResourceOptions(
@@ -294,6 +321,7 @@ class Platform(pulumi.ComponentResource):
             )
 
         self.apps = self._apps(name, providers)
+        self._operations(name, providers)
 
         self.register_outputs(self.stack_outputs())
 
@@ -423,6 +451,178 @@ class Platform(pulumi.ComponentResource):
             services[app] = service
         return services
 
+    def _operations(self, name: str, providers: dict[str, Any]) -> None:
+        """Alert topics (stack region, and us-east-1 for the edge), Slack, alarms and
+        dashboards, the cost budget, AWS Backup with its off-site copy and restore testing."""
+        config = self.config
+        slug = config.slug
+        ops = config.observability
+        child = pulumi.ResourceOptions(parent=self, providers=providers)
+        east = pulumi.ResourceOptions(
+            parent=self, providers={**providers, "aws": self.us_east_1_provider}
+        )
+        emails = dict(ops.notifications.emails)
+        self.alerts = {
+            "stack": AlertTopics(
+                f"{name}-alerts",
+                AlertTopicsArgs(
+                    name_prefix=f"{slug}-alerts",
+                    kms_key_arn=self.keys["alerts"].arn,
+                    emails=emails,
+                ),
+                opts=child,
+            )
+        }
+        if self.edge is not None:
+            self.keys["edge-alerts"] = EncryptionKey(
+                f"{name}-edge-alerts-key",
+                EncryptionKeyArgs(
+                    description=f"{slug}: SNS alert topics of the edge, in us-east-1",
+                    services=("sns-publishers",),
+                    alias=f"alias/{slug}/edge-alerts",
+                    rotation_period_days=config.kms.rotation_period_days,
+                    deletion_window_days=config.kms.deletion_window_days,
+                    protect=config.protect_data,
+                ),
+                opts=east,
+            )
+            self.alerts["edge"] = AlertTopics(
+                f"{name}-edge-alerts",
+                AlertTopicsArgs(
+                    name_prefix=f"{slug}-edge-alerts",
+                    kms_key_arn=self.keys["edge-alerts"].arn,
+                    emails=emails,
+                ),
+                opts=east,
+            )
+        self.slack = None
+        if ops.notifications.slack is not None:
+            self.slack = SlackChannels(
+                f"{name}-slack",
+                SlackChannelsArgs(
+                    **ops.notifications.slack.model_dump(),
+                    name_prefix=slug,
+                    topic_arns={
+                        severity: [t.arns[severity] for t in self.alerts.values()]
+                        for severity in ("warning", "critical")
+                    },
+                ),
+                opts=child,
+            )
+
+        database = config.database
+        users = [w for w in config.apps.workloads.values() if w.database]
+        cache = config.cache
+        nodes = (
+            cache.shards * (1 + cache.replicas_per_shard)
+            if cache.cluster_mode
+            else 1 + cache.replicas_per_shard
+        )
+        members = self.cache.replication_group.member_clusters
+        edge = self.edge
+        self.observability = Observability(
+            f"{name}-observability",
+            ObservabilityArgs(
+                alarms=ops.alarms,
+                name_prefix=slug,
+                region=config.aws_region,
+                topics=self.alerts["stack"].arns,
+                cluster_name=self.cluster.eks_name,
+                namespace=config.apps.namespace,
+                workloads=sorted(self.apps),
+                load_balancer=LoadBalancerTargets(
+                    load_balancer=edge.alb_arn_suffix,
+                    target_groups={r: tg.arn_suffix for r, tg in edge.target_groups.items()},
+                )
+                if edge is not None
+                else None,
+                database=DatabaseTargets(
+                    primary_id=f"{slug}-postgres",
+                    replica_ids=[
+                        f"{slug}-postgres-replica-{i}" for i in range(1, database.read_replicas + 1)
+                    ],
+                    proxy_name=self.database.proxy.name if self.database.proxy else None,
+                    max_connections=self.database.settings.max_connections,
+                    allocated_storage_gb=database.allocated_storage_gb,
+                    memory_gib=INSTANCE_CLASSES[database.instance_class].memory_gib,
+                    proxy_client_budget=sum(w.max_replicas * w.database_pool_size for w in users),
+                ),
+                cache_node_ids=[
+                    members.apply(lambda ids, i=i: sorted(ids)[i]) for i in range(nodes)
+                ],
+                edge=EdgeTargets(
+                    distribution_id=edge.distribution_id,
+                    web_acl_name=edge.web_acl_name,
+                    topics=self.alerts["edge"].arns,
+                    provider=self.us_east_1_provider,
+                )
+                if edge is not None
+                else None,
+                grafana_depends_on=[self.addons.releases["kube-prometheus-stack"]],
+            ),
+            opts=pulumi.ResourceOptions(
+                parent=self, providers={**providers, "kubernetes": self.cluster.provider}
+            ),
+        )
+
+        self.budget = None
+        if ops.budget.enabled:
+            self.budget = CostBudget(
+                f"{name}-budget",
+                CostBudgetArgs(
+                    **ops.budget.model_dump(),
+                    budget_name=f"{slug}-monthly",
+                    topic_arn=self.alerts["stack"].arns["warning"],
+                    tags={"Project": config.project, "Environment": config.environment},
+                ),
+                opts=child,
+            )
+
+        backup = config.backup
+        copy_provider = None
+        if backup.copy_region:
+            copy_provider = aws.Provider(
+                f"{name}-aws-backup-copy",
+                region=backup.copy_region,
+                default_tags=aws.ProviderDefaultTagsArgs(tags=config.common_tags()),
+                allowed_account_ids=list(config.allowed_account_ids) or None,
+                opts=pulumi.ResourceOptions(parent=self),
+            )
+            self.keys["backup-copy"] = EncryptionKey(
+                f"{name}-backup-copy-key",
+                EncryptionKeyArgs(
+                    description=f"{slug}: AWS Backup copy vault, in {backup.copy_region}",
+                    services=("backup",),
+                    alias=f"alias/{slug}/backup-copy",
+                    rotation_period_days=config.kms.rotation_period_days,
+                    deletion_window_days=config.kms.deletion_window_days,
+                    protect=config.protect_data,
+                ),
+                opts=pulumi.ResourceOptions(
+                    parent=self, providers={**providers, "aws": copy_provider}
+                ),
+            )
+        self.backup = BackupPlan(
+            f"{name}-backup",
+            BackupPlanArgs(
+                **backup.model_dump(),
+                name_prefix=slug,
+                kms_key_arn=self.keys["backup"].arn,
+                copy_kms_key_arn=self.keys["backup-copy"].arn if copy_provider else None,
+                copy_provider=copy_provider,
+                selection_tag=(BACKUP_TAG, slug),
+                source_kms_key_arns=[self.keys["data"].arn, self.keys["storage"].arn],
+                notification_topic_arn=self.alerts["stack"].arns["warning"],
+                restore_target=RestoreTarget(
+                    subnet_group_name=self.database.subnet_group_name,
+                    security_group_ids=[self.database.security_group_id],
+                    parameter_group_name=self.database.parameter_group_name,
+                ),
+                protect=config.protect_data,
+            ),
+            opts=child,
+        )
+
     def _buckets(self, name: str, child: pulumi.ResourceOptions) -> dict[str, Bucket]:
         """The spec's buckets (seed 004): uploads, certificates, backups; and the logs bucket."""
         storage = self.config.storage
@@ -447,15 +647,17 @@ class Platform(pulumi.ComponentResource):
             "access_logs_bucket": logs.name,
             "protect": protect,
         }
+        # The buckets that hold data nobody can rebuild are backed up (AWS Backup, by tag).
+        backed_up = {BACKUP_TAG: self.config.slug}
         uploads = Bucket(
             f"{name}-uploads",
-            BucketArgs(**common, cors_origins=storage.uploads_cors_origins),
+            BucketArgs(**common, cors_origins=storage.uploads_cors_origins, tags=backed_up),
             opts=child,
         )
         # Served under /certificates/* by CloudFront (OAC); the Edge writes its policy.
         certificates = Bucket(
             f"{name}-certificates",
-            BucketArgs(**common, read_by_cloudfront=self.config.dns.delegated),
+            BucketArgs(**common, read_by_cloudfront=self.config.dns.delegated, tags=backed_up),
             opts=child,
         )
         backups = Bucket(
@@ -493,6 +695,9 @@ class Platform(pulumi.ComponentResource):
             "databaseReaderEndpoints": database.reader_endpoints,
             "databaseProxyEndpoint": database.proxy_endpoint,
             "databasePort": database.port,
+            "databaseSubnetGroupName": database.subnet_group_name,
+            "databaseSecurityGroupId": database.security_group_id,
+            "databaseParameterGroupName": database.parameter_group_name,
             "databaseMasterSecretArn": database.master_secret.arn,
             "databaseAppSecretArn": database.app_secret.arn,
             "cachePrimaryEndpoint": cache.primary_endpoint,
@@ -512,6 +717,11 @@ class Platform(pulumi.ComponentResource):
             "kubeconfig": self.cluster.kubeconfig,
             **self._edge_outputs(),
             "appRoleArns": {app: service.role.arn for app, service in self.apps.items()},
+            "alertTopicArns": {region: topics.arns for region, topics in self.alerts.items()},
+            "dashboardName": self.observability.dashboard.dashboard_name,
+            "backupVaultArn": self.backup.vault.arn,
+            "backupRoleArn": self.backup.role.arn,
+            "backupCopyVaultArn": self.backup.copy_vault.arn if self.backup.copy_vault else None,
         }
 
     def _edge_outputs(self) -> dict[str, Any]:

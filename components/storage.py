@@ -96,6 +96,11 @@ class BucketArgs(BaseModel):
         description="The bucket is an origin of a CloudFront distribution: its policy is "
         "written by grant_cloudfront_read, which must then be called. Default false.",
     )
+    tags: dict[str, str] = Field(
+        default_factory=dict,
+        description="Tags of the bucket beyond the provider's defaults, e.g. the AWS Backup "
+        "selection tag. Default none.",
+    )
     protect: bool = Field(
         default=True,
         description="Pulumi protect and no force-destroy: a deploy can never delete the bucket "
@@ -127,6 +132,7 @@ class Bucket(pulumi.ComponentResource):
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
             force_destroy=not args.protect,
+            tags=args.tags or None,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         self.name = self.bucket.bucket

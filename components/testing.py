@@ -373,8 +373,18 @@ def _elasticache(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
         out: dict[str, Any] = {
             "replicationGroupId": group_id,
             "arn": ctx.arn("elasticache", f"replicationgroup:{group_id}"),
-            "memberClusters": [f"{group_id}-00{i}" for i in range(1, 4)],
         }
+        if clustered:
+            shards = int(_plain(ctx.inputs.get("numNodeGroups")) or 1)
+            per_shard = 1 + int(_plain(ctx.inputs.get("replicasPerNodeGroup")) or 0)
+            out["memberClusters"] = [
+                f"{group_id}-{s:04d}-{n:03d}"
+                for s in range(1, shards + 1)
+                for n in range(1, per_shard + 1)
+            ]
+        else:
+            nodes = int(_plain(ctx.inputs.get("numCacheClusters")) or 1)
+            out["memberClusters"] = [f"{group_id}-{n:03d}" for n in range(1, nodes + 1)]
         if clustered:
             out["configurationEndpointAddress"] = f"clustercfg.{host}.{suffix}"
         else:
@@ -631,7 +641,14 @@ def _log_delivery(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
     return name, {"name": name, "arn": ctx.arn("logs", f"{resource}:{name}")}
 
 
+def _sns_topic(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
+    name = ctx.physical_name()
+    arn = f"arn:aws:sns:{ctx.region}:{ctx.account}:{name}"
+    return arn, {"name": name, "arn": arn}
+
+
 _OUTPUTS: dict[str, Callable[[_Ctx], tuple[str, dict[str, Any]]]] = {
+    "aws:sns/topic:Topic": _sns_topic,
     "aws:cloudwatch/logGroup:LogGroup": _log_group,
     "aws:kms/key:Key": _kms_key,
     "aws:kms/alias:Alias": _kms_alias,

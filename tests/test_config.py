@@ -34,6 +34,11 @@ VALID: dict[str, Any] = {
     "costCenter": "CC-1",
     "appSecretValues": SECRET_VALUES,
     "dns": {"domain": "shop.example.com"},
+    "observability": {
+        "notifications": {
+            "emails": {"warning": ["ops@shop.example.com"], "critical": ["oncall@shop.example.com"]}
+        }
+    },
 }
 
 
@@ -378,8 +383,9 @@ def test_no_nat_requires_the_endpoints_private_nodes_need() -> None:
 def test_every_problem_is_reported_in_one_message() -> None:
     message = error_of({"network": {"azCount": 9, "natStrategy": "x"}}, region="mars")
     assert message.startswith("Invalid configuration for stack 'prod'; nothing was deployed:")
-    # project, owner, costCenter and dns missing; azCount, natStrategy and aws:region wrong
-    assert len([line for line in message.splitlines() if line.startswith("  - ")]) == 7
+    # project, owner, costCenter, dns and observability missing; azCount, natStrategy and
+    # aws:region wrong
+    assert len([line for line in message.splitlines() if line.startswith("  - ")]) == 8
 
 
 def test_keys_read_in_plaintext_must_not_be_set_as_secrets() -> None:
@@ -396,6 +402,16 @@ def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
         "platform:network": json.dumps({"azCount": 2}),
         "platform:appSecrets": json.dumps({"names": []}),
         "platform:dns": json.dumps({"domain": "shop.example.com"}),
+        "platform:observability": json.dumps(
+            {
+                "notifications": {
+                    "emails": {
+                        "warning": ["a@shop.example.com"],
+                        "critical": ["b@shop.example.com"],
+                    }
+                }
+            }
+        ),
         # No app secrets declared: no workload may ask for one.
         "platform:apps": json.dumps(
             {"workloads": {w: {"secrets": []} for w in ("web", "api", "ai", "pdf", "email")}}
