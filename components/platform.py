@@ -117,32 +117,16 @@ class Platform(pulumi.ComponentResource):
         slug = config.slug
 
         self.keys = {
-            domain: EncryptionKey(
-                f"{name}-{domain}-key",
-                EncryptionKeyArgs(
-                    description=f"{slug}: {description}",
-                    services=services,
-                    alias=f"alias/{slug}/{domain}",
-                    rotation_period_days=config.kms.rotation_period_days,
-                    deletion_window_days=config.kms.deletion_window_days,
-                    protect=protect,
-                ),
-                opts=child,
-            )
+            domain: self._key(name, domain, f"{slug}: {description}", services, child)
             for domain, (description, services) in KEY_DOMAINS.items()
         }
         # Log groups can only use a key of their own region: the WAF's are in us-east-1.
-        self.keys["edge-logs"] = EncryptionKey(
-            f"{name}-edge-logs-key",
-            EncryptionKeyArgs(
-                description=f"{slug}: CloudWatch Logs groups of the edge, in us-east-1 (WAF)",
-                services=("logs",),
-                alias=f"alias/{slug}/edge-logs",
-                rotation_period_days=config.kms.rotation_period_days,
-                deletion_window_days=config.kms.deletion_window_days,
-                protect=protect,
-            ),
-            opts=pulumi.ResourceOptions(
+        self.keys["edge-logs"] = self._key(
+            name,
+            "edge-logs",
+            f"{slug}: CloudWatch Logs groups of the edge, in us-east-1 (WAF)",
+            ("logs",),
+            pulumi.ResourceOptions(
                 parent=self, providers={**providers, "aws": self.us_east_1_provider}
             ),
         )
@@ -325,6 +309,30 @@ class Platform(pulumi.ComponentResource):
 
         self.register_outputs(self.stack_outputs())
 
+    def _key(
+        self,
+        name: str,
+        domain: str,
+        description: str,
+        services: tuple[KeyService, ...],
+        opts: pulumi.ResourceOptions,
+    ) -> EncryptionKey:
+        """The stack's KMS key for one domain: alias/<slug>/<domain>, rotation and deletion
+        window from platform:kms, protected with the data."""
+        config = self.config
+        return EncryptionKey(
+            f"{name}-{domain}-key",
+            EncryptionKeyArgs(
+                description=description,
+                services=services,
+                alias=f"alias/{config.slug}/{domain}",
+                rotation_period_days=config.kms.rotation_period_days,
+                deletion_window_days=config.kms.deletion_window_days,
+                protect=config.protect_data,
+            ),
+            opts=opts,
+        )
+
     def _apps(self, name: str, providers: dict[str, Any]) -> dict[str, AppService]:
         """The workloads (platform:apps), the api first: its migration Job runs before the
         Deployments that use the database roll."""
@@ -474,17 +482,12 @@ class Platform(pulumi.ComponentResource):
             )
         }
         if self.edge is not None:
-            self.keys["edge-alerts"] = EncryptionKey(
-                f"{name}-edge-alerts-key",
-                EncryptionKeyArgs(
-                    description=f"{slug}: SNS alert topics of the edge, in us-east-1",
-                    services=("sns-publishers",),
-                    alias=f"alias/{slug}/edge-alerts",
-                    rotation_period_days=config.kms.rotation_period_days,
-                    deletion_window_days=config.kms.deletion_window_days,
-                    protect=config.protect_data,
-                ),
-                opts=east,
+            self.keys["edge-alerts"] = self._key(
+                name,
+                "edge-alerts",
+                f"{slug}: SNS alert topics of the edge, in us-east-1",
+                ("sns-publishers",),
+                east,
             )
             self.alerts["edge"] = AlertTopics(
                 f"{name}-edge-alerts",
@@ -588,19 +591,12 @@ class Platform(pulumi.ComponentResource):
                 allowed_account_ids=list(config.allowed_account_ids) or None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            self.keys["backup-copy"] = EncryptionKey(
-                f"{name}-backup-copy-key",
-                EncryptionKeyArgs(
-                    description=f"{slug}: AWS Backup copy vault, in {backup.copy_region}",
-                    services=("backup",),
-                    alias=f"alias/{slug}/backup-copy",
-                    rotation_period_days=config.kms.rotation_period_days,
-                    deletion_window_days=config.kms.deletion_window_days,
-                    protect=config.protect_data,
-                ),
-                opts=pulumi.ResourceOptions(
-                    parent=self, providers={**providers, "aws": copy_provider}
-                ),
+            self.keys["backup-copy"] = self._key(
+                name,
+                "backup-copy",
+                f"{slug}: AWS Backup copy vault, in {backup.copy_region}",
+                ("backup",),
+                pulumi.ResourceOptions(parent=self, providers={**providers, "aws": copy_provider}),
             )
         self.backup = BackupPlan(
             f"{name}-backup",
