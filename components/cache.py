@@ -68,6 +68,7 @@ class RedisCache(pulumi.ComponentResource):
     security_group_id: pulumi.Output[str]
     primary_endpoint: pulumi.Output[str]
     reader_endpoint: pulumi.Output[str]
+    node_ids: list[pulumi.Output[str]]
     port: int
     auth_secret: Secret
 
@@ -128,6 +129,7 @@ class RedisCache(pulumi.ComponentResource):
         }
         has_replicas = args.replicas_per_shard > 0
         sizing: dict[str, Any]
+        nodes = (args.shards if args.cluster_mode else 1) * (1 + args.replicas_per_shard)
         if args.cluster_mode:
             sizing = {
                 "cluster_mode": "enabled",
@@ -135,7 +137,6 @@ class RedisCache(pulumi.ComponentResource):
                 "replicas_per_node_group": args.replicas_per_shard,
             }
         else:
-            nodes = 1 + args.replicas_per_shard
             zones = args.availability_zones
             sizing = {
                 "num_cache_clusters": nodes,
@@ -181,6 +182,10 @@ class RedisCache(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
         group = self.replication_group
+        # One id per node (the CacheClusterId of its metrics), known in number before deploy.
+        self.node_ids = [
+            group.member_clusters.apply(lambda ids, i=i: sorted(ids)[i]) for i in range(nodes)
+        ]
         self.primary_endpoint = (
             group.configuration_endpoint_address
             if args.cluster_mode

@@ -101,6 +101,8 @@ class PostgresDatabase(pulumi.ComponentResource):
     proxy_security_group: aws.ec2.SecurityGroup | None
     settings: PostgresSettings
     subnet_group_name: pulumi.Output[str]
+    identifier: str
+    replica_identifiers: list[str]
     parameter_group_name: pulumi.Output[str]
     port: int
     writer_endpoint: pulumi.Output[str]
@@ -207,8 +209,11 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.writer_endpoint = self.primary.address
 
         self.replicas = []
-        for index in range(1, args.read_replicas + 1):
-            identifier = f"{args.identifier}-replica-{index}"
+        self.identifier = args.identifier
+        self.replica_identifiers = [
+            f"{args.identifier}-replica-{index}" for index in range(1, args.read_replicas + 1)
+        ]
+        for index, identifier in enumerate(self.replica_identifiers, start=1):
             zone = args.availability_zones[index % len(args.availability_zones)]
             logs = self._log_groups(f"{name}-replica-{index}", identifier, args)
             self.replicas.append(

@@ -515,13 +515,6 @@ class Platform(pulumi.ComponentResource):
 
         database = config.database
         users = [w for w in config.apps.workloads.values() if w.database]
-        cache = config.cache
-        nodes = (
-            cache.shards * (1 + cache.replicas_per_shard)
-            if cache.cluster_mode
-            else 1 + cache.replicas_per_shard
-        )
-        members = self.cache.replication_group.member_clusters
         edge = self.edge
         self.observability = Observability(
             f"{name}-observability",
@@ -540,19 +533,15 @@ class Platform(pulumi.ComponentResource):
                 if edge is not None
                 else None,
                 database=DatabaseTargets(
-                    primary_id=f"{slug}-postgres",
-                    replica_ids=[
-                        f"{slug}-postgres-replica-{i}" for i in range(1, database.read_replicas + 1)
-                    ],
+                    primary_id=self.database.identifier,
+                    replica_ids=self.database.replica_identifiers,
                     proxy_name=self.database.proxy.name if self.database.proxy else None,
                     max_connections=self.database.settings.max_connections,
                     allocated_storage_gb=database.allocated_storage_gb,
                     memory_gib=INSTANCE_CLASSES[database.instance_class].memory_gib,
                     proxy_client_budget=sum(w.max_replicas * w.database_pool_size for w in users),
                 ),
-                cache_node_ids=[
-                    members.apply(lambda ids, i=i: sorted(ids)[i]) for i in range(nodes)
-                ],
+                cache_node_ids=self.cache.node_ids,
                 edge=EdgeTargets(
                     distribution_id=edge.distribution_id,
                     web_acl_name=edge.web_acl_name,
