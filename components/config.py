@@ -3015,6 +3015,26 @@ def parse_stack_config(
     return config
 
 
+ModelT = typing.TypeVar("ModelT", bound=BaseModel)
+
+
+def load_config_model(model: type[ModelT], *, namespace: str | None = None) -> ModelT:
+    """Read the running stack's ``<namespace>:*`` keys into ``model`` (your own program's config).
+
+    For programs that compose the components with a config of their own (examples/): the same
+    decoding and messages as the platform's stack config, so a bad value names its key path, the
+    value and what is allowed, and raises :class:`ConfigError` before any resource exists.
+    ``namespace`` defaults to the project's name.
+    """
+    namespace = namespace or pulumi.get_project()
+    values = {key: decode_config_value(raw) for key, raw in _namespace_values(namespace).items()}
+    try:
+        return model.model_validate(values)
+    except ValidationError as error:
+        problems = [describe_error(model, d, namespace) for d in error.errors()]
+        raise ConfigError(_format_problems(problems, pulumi.get_stack())) from None
+
+
 def load_app_secret_values(config: StackConfig) -> dict[str, pulumi.Output[str]]:
     """The app secrets' values, as Pulumi secrets, from ``platform:appSecretValues``.
 

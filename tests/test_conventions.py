@@ -70,3 +70,16 @@ def test_children_are_named_after_their_parent_component(
         if parent.type == "pulumi:pulumi:Stack":
             continue
         assert resource.name.startswith(f"{parent.name}-"), (parent.name, resource.name)
+
+
+def test_the_public_api_exports_every_component_and_its_args() -> None:
+    exported = set(components.__all__)
+    for module in _component_modules():
+        for _, obj in inspect.getmembers(module, inspect.isclass):
+            if obj.__module__ != module.__name__:
+                continue
+            is_component = issubclass(obj, pulumi.ComponentResource)
+            if is_component or (obj.__name__.endswith("Args") and issubclass(obj, BaseModel)):
+                assert obj.__name__ in exported, f"components.{obj.__name__} is not exported"
+    for name in components.__all__:
+        assert getattr(components, name) is not None, name  # every export resolves

@@ -89,8 +89,17 @@ def load_stack_file(stack: str, root: Path = PROJECT_ROOT) -> StackFile:
         config[key] = as_config_string(plain)
         if found:
             secret_keys.append(key)
-    placeholders = _fill_missing_app_secrets(config, secret_keys, project)
+    placeholders: tuple[str, ...] = ()
+    if _reads_app_secrets(root):
+        placeholders = _fill_missing_app_secrets(config, secret_keys, project)
     return StackFile(project, stack, config, tuple(sorted(secret_keys)), placeholders)
+
+
+def _reads_app_secrets(root: Path) -> bool:
+    """Whether the program is one that reads the platform's app secret values (the platform's
+    own ``__main__.py`` does; a program composing a few components, like examples/, does not)."""
+    program = root / "__main__.py"
+    return program.exists() and "load_app_secret_values" in program.read_text()
 
 
 def _fill_missing_app_secrets(
