@@ -676,6 +676,8 @@ class Platform(pulumi.ComponentResource):
             "dataSubnetIds": self.network.data_subnet_ids,
             "natPublicIps": self.network.nat_public_ips,
             "kmsKeyArns": {domain: key.arn for domain, key in self.keys.items()},
+            # The primary's RDS identifier: the deploy job snapshots it before each release.
+            "databaseIdentifier": database.identifier,
             "databaseWriterEndpoint": database.writer_endpoint,
             "databaseReaderEndpoints": database.reader_endpoints,
             "databaseProxyEndpoint": database.proxy_endpoint,

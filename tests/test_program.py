@@ -116,6 +116,14 @@ def test_stack_exports_the_network(stack_run: StackRun) -> None:
     assert len(prod.outputs["natPublicIps"]) == 3
 
 
+def test_stack_exports_the_database_identifier_the_deploy_job_snapshots(
+    stack_run: StackRun,
+) -> None:
+    prod = stack_run("prod")
+    primary = prod.find("aws:rds/instance:Instance", "platform-database-primary")
+    assert prod.outputs["databaseIdentifier"] == primary["identifier"]
+
+
 def test_no_resource_name_is_registered_twice(stack_run: StackRun, stack_name: str) -> None:
     names = Counter((r.type, r.name) for r in stack_run(stack_name).resources)
     assert [key for key, n in names.items() if n > 1] == []
