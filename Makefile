@@ -10,12 +10,25 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= dev
 
-.PHONY: plan test lint typecheck unit docs clean
+.PHONY: install policy-pack plan test lint typecheck unit docs clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-compile -r requirements.txt -e '.[dev]'
 	touch $(STAMP)
+
+# CI's set-up step: the program's virtualenv without running anything.
+install: $(STAMP)
+
+# The policy pack's own virtualenv (policy/PulumiPolicy.yaml: virtualenv venv), which
+# `pulumi preview --policy-pack policy` runs the pack in. `make test` does not need it: the tests
+# run the pack in-process from .venv.
+policy-pack: policy/venv/.installed
+
+policy/venv/.installed: policy/requirements.txt
+	test -x policy/venv/bin/python || $(PYTHON) -m venv policy/venv
+	policy/venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile -r policy/requirements.txt
+	touch $@
 
 plan: $(STAMP)
 	$(BIN)/python -m tools.plan --stack $(STACK)
@@ -36,4 +49,4 @@ docs: $(STAMP)
 	$(BIN)/python -m tools.docs
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) policy/venv build *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -65,6 +65,11 @@ _EXPORTS: dict[str, str] = {
     "CostBudgetArgs": "budget",
     "BackupPlan": "backup",
     "BackupPlanArgs": "backup",
+    # Delivery: CI's AWS access (the bootstrap project)
+    "CiAccess": "bootstrap",
+    "CiAccessArgs": "bootstrap",
+    "CiAccessConfig": "bootstrap",
+    "BootstrapConfig": "bootstrap",
     # The whole platform of one stack, and its configuration
     "Platform": "platform",
     "StackConfig": "config",
@@ -84,8 +89,12 @@ __all__ = [
     "AppServiceArgs",
     "BackupPlan",
     "BackupPlanArgs",
+    "BootstrapConfig",
     "Bucket",
     "BucketArgs",
+    "CiAccess",
+    "CiAccessArgs",
+    "CiAccessConfig",
     "Cluster",
     "ClusterArgs",
     "ConfigError",
@@ -139,6 +148,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from components.app import AppService, AppServiceArgs
     from components.app_secrets import AppSecrets, AppSecretsArgs
     from components.backup import BackupPlan, BackupPlanArgs
+    from components.bootstrap import BootstrapConfig, CiAccess, CiAccessArgs, CiAccessConfig
     from components.budget import CostBudget, CostBudgetArgs
     from components.cache import RedisCache, RedisCacheArgs
     from components.config import ConfigError, StackConfig, load_stack_config, parse_stack_config
