@@ -43,6 +43,8 @@ _EXPORTS: dict[str, str] = {
     # Compute
     "Cluster": "eks",
     "ClusterArgs": "eks",
+    "PreviewAccess": "preview_access",
+    "PreviewAccessArgs": "preview_access",
     "PlatformAddons": "addons",
     "PlatformAddonsArgs": "addons",
     "AppNamespace": "namespace",
@@ -117,6 +119,8 @@ __all__ = [
     "PlatformAddonsArgs",
     "PostgresDatabase",
     "PostgresDatabaseArgs",
+    "PreviewAccess",
+    "PreviewAccessArgs",
     "RedisCache",
     "RedisCacheArgs",
     "Secret",
@@ -161,6 +165,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from components.network import Network, NetworkArgs
     from components.observability import Observability, ObservabilityArgs
     from components.platform import Platform
+    from components.preview_access import PreviewAccess, PreviewAccessArgs
     from components.registry import ImageRepository, ImageRepositoryArgs
     from components.secret import Secret, SecretArgs
     from components.slack import SlackChannels, SlackChannelsArgs

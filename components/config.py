@@ -37,6 +37,7 @@ from pydantic import (
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+from pydantic.config import JsonDict
 
 from components.config_messages import config_key, describe_error
 from components.eks_capacity import (
@@ -1228,6 +1229,52 @@ class ClusterAddonsConfig(ConfigModel):
     )
 
 
+_IAM_ROLE_NAME_ALLOWED: JsonDict = {
+    "allowed": "an IAM role name: 1 to 64 letters, digits or + = , . @ _ - (no path, no ARN), "
+    "e.g. learning-platform-prod-ci-deploy"
+}
+IamRoleName = Annotated[
+    str, Field(pattern=r"^[\w+=,.@-]{1,64}$", json_schema_extra=_IAM_ROLE_NAME_ALLOWED)
+]
+
+
+class CiClusterAccessConfig(ConfigModel):
+    """Kubernetes access of the CI roles the bootstrap stack creates (docs/delivery.md).
+
+    Role names, not ARNs: the roles live in the stack's own account, whose id the program reads
+    from the deploying credentials, so the stack files carry no account id.
+    """
+
+    deploy_role_name: IamRoleName | None = Field(
+        default=None,
+        json_schema_extra=_IAM_ROLE_NAME_ALLOWED,  # also when the key is set but not a name
+        description="IAM role of the deploy workflows (the bootstrap stack's "
+        "<project>-<environment>-ci-deploy), given cluster admin (AmazonEKSClusterAdminPolicy, "
+        "cluster scope) through an access entry: a deploy installs CRDs, cluster roles and "
+        "admission policies. The role must exist (deploy the bootstrap stack first) and must "
+        "not be the cluster's creator, which EKS has made admin already. Default none: no entry.",
+    )
+    preview_role_name: IamRoleName | None = Field(
+        default=None,
+        json_schema_extra=_IAM_ROLE_NAME_ALLOWED,  # also when the key is set but not a name
+        description="IAM role of the pull-request previews (<project>-<environment>-ci-preview), "
+        "given a STANDARD access entry in the Kubernetes group platform:ci-preview: read "
+        "everything but Secrets, and dry-run-only create/patch of the kinds the platform "
+        "manages, enforced by a ValidatingAdmissionPolicy. The role must exist (bootstrap "
+        "first). Default none: no entry, so Kubernetes previews fail as Unauthorized.",
+    )
+
+    @model_validator(mode="after")
+    def _distinct(self) -> CiClusterAccessConfig:
+        if self.deploy_role_name is not None and self.deploy_role_name == self.preview_role_name:
+            raise ValueError(
+                f"$.deployRoleName and $.previewRoleName name the same role "
+                f"{self.deploy_role_name!r}: an IAM principal has one access entry, and the "
+                "preview role must never be admin"
+            )
+        return self
+
+
 class ClusterConfig(ConfigModel):
     """EKS: version, endpoint access, admins, logs, node groups, managed add-ons."""
 
@@ -1312,6 +1359,29 @@ class ClusterConfig(ConfigModel):
     addons: ClusterAddonsConfig = Field(
         default=ClusterAddonsConfig(), description="EKS managed add-on versions (pinned)."
     )
+    ci_access: CiClusterAccessConfig = Field(
+        default=CiClusterAccessConfig(),
+        description="Cluster access of the CI's deploy and preview roles (see "
+        "CiClusterAccessConfig). Default none: CI cannot reach the Kubernetes API.",
+    )
+
+    @model_validator(mode="after")
+    def _ci_roles_are_not_also_admins(self) -> ClusterConfig:
+        problems = []
+        for key, role in (
+            ("deployRoleName", self.ci_access.deploy_role_name),
+            ("previewRoleName", self.ci_access.preview_role_name),
+        ):
+            for index, arn in enumerate(self.admin_principal_arns):
+                resource = arn.split(":", 5)[-1]  # role/[path/]name or user/[path/]name
+                if resource.startswith("role/") and resource.rsplit("/", 1)[-1] == role:
+                    problems.append(
+                        f"$.ciAccess.{key} {role!r} is also $.adminPrincipalArns[{index}]: an "
+                        "IAM principal has one access entry; list the role in one place only"
+                    )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
 
     @model_validator(mode="after")
     def _versions_agree(self) -> ClusterConfig:

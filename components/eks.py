@@ -1,10 +1,14 @@
 """Cluster: EKS, its managed node groups and managed add-ons, and a Kubernetes provider.
 
 * EKS on standard support only (upgraded, never billed for extended support), authentication
-  by access entries (API mode; the deploying principal and the configured admins are cluster
-  admins), Kubernetes secrets envelope-encrypted with the secrets key, all control-plane logs in
-  a log group with retention and the logs key, the API endpoint private unless CIDRs are
-  allowed.
+  by access entries (API mode; the deploying principal, the configured admins and the CI's
+  deploy role are cluster admins), Kubernetes secrets envelope-encrypted with the secrets key,
+  all control-plane logs in a log group with retention and the logs key, the API endpoint
+  private unless CIDRs are allowed.
+* The CI's preview role (:class:`PreviewAccess`): a STANDARD access entry in the Kubernetes
+  group ``platform:ci-preview``, which may read everything but Secrets and send create/patch
+  requests for the kinds the platform manages only as dry-runs (RBAC grants the verbs, a
+  ValidatingAdmissionPolicy rejects every request of the group that is not a dry-run).
 * IAM: the cluster role has AmazonEKSClusterPolicy only; the nodes' role the three policies EKS
   nodes need (worker node, ECR pull-only, VPC CNI) and nothing else. Workloads get their own
   roles through EKS Pod Identity (:meth:`Cluster.workload_role`).
@@ -34,6 +38,7 @@ from pydantic import ConfigDict, Field
 
 from components.config import ClusterConfig, NodeGroupConfig
 from components.iam import Statement, label_of, policy_document
+from components.preview_access import PREVIEW_GROUP, PreviewAccess, PreviewAccessArgs
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
 CLUSTER_ADMIN_POLICY = "arn:{partition}:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
@@ -45,6 +50,8 @@ NODE_POLICIES = (
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
 #: Log groups the amazon-cloudwatch-observability add-on writes, with default retention (days).
 CONTAINER_LOG_GROUPS = {"application": 7, "host": 30, "dataplane": 30, "performance": 7}
+
+# --- The CI preview role's Kubernetes access ---------------------------------------------------
 
 
 def _oidc_issuer(identities: Sequence[Any]) -> str:
@@ -83,6 +90,12 @@ class ClusterArgs(ClusterConfig):
         "Bit finds them encrypted and bounded instead of creating them without either. "
         "Default application 7 (spec), host and dataplane 30, performance 7.",
     )
+    protect: bool = Field(
+        default=True,
+        description="Pulumi protect on the cluster: no deploy can delete it (and every "
+        "workload with it), on top of EKS deletion protection, which a deploy could turn off "
+        "in the same update. Default true; a stack without real data (dev) sets false.",
+    )
 
 
 class Cluster(pulumi.ComponentResource):
@@ -102,6 +115,9 @@ class Cluster(pulumi.ComponentResource):
     workload_associations: dict[str, aws.eks.PodIdentityAssociation]
     provider: k8s.Provider
     ready: list[pulumi.Resource]
+    deploy_access_entry: aws.eks.AccessEntry | None
+    preview_access_entry: aws.eks.AccessEntry | None
+    preview_access: PreviewAccess | None
 
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -183,7 +199,9 @@ class Cluster(pulumi.ComponentResource):
             # Every add-on is an EKS managed add-on with a pinned version, none self-managed.
             bootstrap_self_managed_addons=False,
             deletion_protection=args.deletion_protection,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[cluster_policy, log_group]),
+            opts=pulumi.ResourceOptions(
+                parent=self, depends_on=[cluster_policy, log_group], protect=args.protect
+            ),
         )
         self.cluster_name = self.cluster.name
         self.endpoint = self.cluster.endpoint
@@ -194,6 +212,7 @@ class Cluster(pulumi.ComponentResource):
         )
 
         self._admins(name, args)
+        self._ci_access(name, args)
 
         self.node_role, node_policies = self._node_role(name)
         self.addons = {}
@@ -249,6 +268,13 @@ class Cluster(pulumi.ComponentResource):
             enable_server_side_apply=True,
             opts=pulumi.ResourceOptions(parent=self, depends_on=nodes),
         )
+        self.preview_access = None
+        if self.preview_access_entry is not None:
+            self.preview_access = PreviewAccess(
+                f"{name}-ci-preview",
+                PreviewAccessArgs(),
+                opts=pulumi.ResourceOptions(parent=self, providers={"kubernetes": self.provider}),
+            )
         self.register_outputs(
             {
                 "cluster_name": self.cluster_name,
@@ -337,21 +363,54 @@ class Cluster(pulumi.ComponentResource):
     def _admins(self, name: str, args: ClusterArgs) -> None:
         """Cluster-admin access entries for the configured principals."""
         for arn in args.admin_principal_arns:
-            label = re.sub(r"[^a-z0-9]+", "-", arn.split(":")[-1].lower()).strip("-")
-            entry = aws.eks.AccessEntry(
-                f"{name}-admin-{label}",
+            self._admin(name, arn)
+
+    def _admin(self, name: str, arn: str) -> aws.eks.AccessEntry:
+        """One principal made cluster admin: an access entry with AmazonEKSClusterAdminPolicy
+        at cluster scope. Named after the principal, so a role moved between the admin list
+        and the CI deploy role keeps its entry."""
+        label = re.sub(r"[^a-z0-9]+", "-", arn.rsplit(":", maxsplit=1)[-1].lower()).strip("-")
+        entry = aws.eks.AccessEntry(
+            f"{name}-admin-{label}",
+            cluster_name=self.cluster.name,
+            principal_arn=arn,
+            type="STANDARD",
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        aws.eks.AccessPolicyAssociation(
+            f"{name}-admin-{label}-policy",
+            cluster_name=self.cluster.name,
+            principal_arn=arn,
+            policy_arn=CLUSTER_ADMIN_POLICY.format(partition=self._partition),
+            access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
+        )
+        return entry
+
+    def _ci_access(self, name: str, args: ClusterArgs) -> None:
+        """Access entries of the CI roles the bootstrap stack made in this account: the deploy
+        role as cluster admin, the preview role in the preview group (no access policy: the
+        group's RBAC, :class:`PreviewAccess`, is all it gets). The account is the deploying
+        credentials' own, so the stack files name roles, not ARNs."""
+        ci = args.ci_access
+        self.deploy_access_entry = self.preview_access_entry = None
+        if ci.deploy_role_name is None and ci.preview_role_name is None:
+            return
+        account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+
+        def role_arn(role: str) -> str:
+            return f"arn:{self._partition}:iam::{account}:role/{role}"
+
+        if ci.deploy_role_name is not None:
+            self.deploy_access_entry = self._admin(name, role_arn(ci.deploy_role_name))
+        if ci.preview_role_name is not None:
+            self.preview_access_entry = aws.eks.AccessEntry(
+                f"{name}-ci-preview-entry",
                 cluster_name=self.cluster.name,
-                principal_arn=arn,
+                principal_arn=role_arn(ci.preview_role_name),
                 type="STANDARD",
+                kubernetes_groups=[PREVIEW_GROUP],
                 opts=pulumi.ResourceOptions(parent=self),
-            )
-            aws.eks.AccessPolicyAssociation(
-                f"{name}-admin-{label}-policy",
-                cluster_name=self.cluster.name,
-                principal_arn=arn,
-                policy_arn=CLUSTER_ADMIN_POLICY.format(partition=self._partition),
-                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[entry]),
             )
 
     def _node_role(self, name: str) -> tuple[aws.iam.Role, list[pulumi.Resource]]:

@@ -232,6 +232,7 @@ class Platform(pulumi.ComponentResource):
                 secrets_kms_key_arn=self.keys["secrets"].arn,
                 logs_kms_key_arn=logs_key,
                 node_tags=config.common_tags(),
+                protect=config.protect_data,
                 container_log_retention_days={
                     group.removesuffix("_retention_days"): days
                     for group, days in config.observability.container_logs.model_dump().items()

@@ -789,3 +789,37 @@ def test_every_database_users_pools_fit_the_replicas_and_a_proxyless_primary() -
         "connections to the primary (ai 10 x 20 + api 20 x 20 + email 6 x 5 + pdf 10 x 5 "
         "= 680)" in message
     )
+
+
+# --- Cluster access of the CI roles ----------------------------------------------------------
+
+
+def test_ci_role_names_are_role_names_not_arns() -> None:
+    arn = "arn:aws:iam::123456789012:role/shop-prod-ci-deploy"
+    message = error_of(VALID | {"cluster": {"ciAccess": {"deployRoleName": arn}}})
+    line = next(
+        line for line in message.splitlines() if "platform:cluster.ciAccess.deployRoleName:" in line
+    )
+    assert repr(arn) in line and "an IAM role name" in line, line
+
+
+def test_the_ci_roles_default_to_no_cluster_access() -> None:
+    ci_access = parse(VALID).cluster.ci_access
+    assert (ci_access.deploy_role_name, ci_access.preview_role_name) == (None, None)
+
+
+def test_the_preview_role_cannot_also_be_the_deploy_role() -> None:
+    same = {"deployRoleName": "shop-ci", "previewRoleName": "shop-ci"}
+    message = error_of(VALID | {"cluster": {"ciAccess": same}})
+    assert "platform:cluster.ciAccess.deployRoleName and platform:cluster.ciAccess." in message
+    assert "'shop-ci'" in message
+
+
+def test_a_ci_role_cannot_also_be_a_listed_admin() -> None:
+    cluster = {
+        "adminPrincipalArns": ["arn:aws:iam::123456789012:role/ops/shop-prod-ci-preview"],
+        "ciAccess": {"previewRoleName": "shop-prod-ci-preview"},
+    }
+    message = error_of(VALID | {"cluster": cluster})
+    assert "platform:cluster.ciAccess.previewRoleName 'shop-prod-ci-preview'" in message
+    assert "platform:cluster.adminPrincipalArns[0]" in message

@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+import yaml
+from pydantic import ValidationError
 
-from components.config import ClusterConfig
+from components.bootstrap import BootstrapConfig
+from components.config import CiClusterAccessConfig, ClusterConfig
 from components.eks import Cluster, ClusterArgs
-from components.testing import Recording, run
-from tests.conftest import BASE_CONFIG, built, with_aws
+from components.preview_access import (
+    PREVIEW_DRY_RUN_WRITABLE,
+    PREVIEW_GROUP,
+    PREVIEW_NEVER_WRITABLE_GROUPS,
+    PreviewAccessArgs,
+)
+from components.testing import ACCOUNT_ID, Recording, run
+from tests.conftest import BASE_CONFIG, built, stack_config, with_aws
+from tools.plan import PROJECT_ROOT
 
 CLUSTER = "aws:eks/cluster:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
@@ -350,3 +361,210 @@ def test_outputs_name_endpoint_oidc_node_security_group_and_a_secret_kubeconfig(
     assert out["oidc_issuer"].startswith("https://oidc.eks.eu-west-1.amazonaws.com/id/")
     assert out["node_security_group_id"] == cluster.outputs["vpcConfig"]["clusterSecurityGroupId"]
     assert "kubeconfig" in component.secret_outputs
+
+
+# --- Cluster access of the CI roles ----------------------------------------------------------
+
+ACCESS_ENTRY = "aws:eks/accessEntry:AccessEntry"
+POLICY_ASSOCIATION = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+CLUSTER_ROLE = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole"
+CLUSTER_ROLE_BINDING = "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding"
+ADMISSION_POLICY = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"
+ADMISSION_BINDING = "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
+DEPLOY_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/shop-prod-ci-deploy"
+PREVIEW_ROLE = f"arn:aws:iam::{ACCOUNT_ID}:role/shop-prod-ci-preview"
+
+
+@pytest.fixture(scope="module")
+def with_ci() -> Recording:
+    """The cluster with both CI roles named, as the stack files do."""
+    ci_access = CiClusterAccessConfig(
+        deploy_role_name="shop-prod-ci-deploy", preview_role_name="shop-prod-ci-preview"
+    )
+    _, rec = built(Cluster, "eks", cluster_args(ci_access=ci_access))
+    return rec
+
+
+def preview_rules_of(rec: Recording) -> list[dict[str, Any]]:
+    return rec.find(CLUSTER_ROLE, "eks-ci-preview-cluster-role")["rules"]
+
+
+def test_the_ci_deploy_role_is_cluster_admin_through_an_access_entry(with_ci: Recording) -> None:
+    [entry] = [e for e in with_ci.all_of(ACCESS_ENTRY) if e["principalArn"] == DEPLOY_ROLE]
+    assert entry["type"] == "STANDARD"
+    assert "kubernetesGroups" not in entry.inputs
+    [association] = with_ci.all_of(POLICY_ASSOCIATION)
+    assert association["principalArn"] == DEPLOY_ROLE
+    assert association["policyArn"].endswith("cluster-access-policy/AmazonEKSClusterAdminPolicy")
+    assert association["accessScope"] == {"type": "cluster"}
+    assert entry.urn in association.depends_on
+    # Named as an adminPrincipalArns entry would be: moving the role between the two keeps it.
+    assert entry.name == "eks-admin-role-shop-prod-ci-deploy"
+
+
+def test_the_ci_preview_role_gets_a_standard_entry_in_its_group_and_no_access_policy(
+    with_ci: Recording,
+) -> None:
+    [entry] = [e for e in with_ci.all_of(ACCESS_ENTRY) if e["principalArn"] == PREVIEW_ROLE]
+    assert entry["type"] == "STANDARD"
+    assert entry["kubernetesGroups"] == [PREVIEW_GROUP] == ["platform:ci-preview"]
+    associations = with_ci.all_of(POLICY_ASSOCIATION)
+    assert [a["principalArn"] for a in associations] == [DEPLOY_ROLE]
+
+
+def test_the_preview_group_reads_everything_but_secrets_and_pod_access(
+    with_ci: Recording,
+) -> None:
+    reads = [r for r in preview_rules_of(with_ci) if r["verbs"] == ["get", "list", "watch"]]
+    assert len(reads) == 2
+    core = next(r for r in reads if r["apiGroups"] == [""])
+    assert {"pods", "configmaps", "services", "namespaces", "nodes"} <= set(core["resources"])
+    assert "secrets" not in core["resources"] and "*" not in core["resources"]
+    assert not [r for r in core["resources"] if "/" in r]  # no exec, log, proxy, portforward
+    groups = next(r for r in reads if r["apiGroups"] != [""])
+    assert groups["resources"] == ["*"]
+    assert "" not in groups["apiGroups"] and "*" not in groups["apiGroups"]
+    assert {"apps", "batch", "rbac.authorization.k8s.io", "external-secrets.io"} <= set(
+        groups["apiGroups"]
+    )
+
+
+def test_the_preview_group_may_only_create_and_patch_harmless_managed_kinds(
+    with_ci: Recording,
+) -> None:
+    rules = preview_rules_of(with_ci)
+    writes = [r for r in rules if r["verbs"] != ["get", "list", "watch"]]
+    assert writes and all(r["verbs"] == ["create", "patch"] for r in writes)
+    written = {(g, res) for r in writes for g in r["apiGroups"] for res in r["resources"]}
+    assert ("apps", "deployments") in written and ("", "configmaps") in written
+    assert not [(g, res) for g, res in written if res in ("secrets", "*") or "/" in res]
+    assert not {g for g, _ in written} & {
+        "*",
+        "rbac.authorization.k8s.io",
+        "admissionregistration.k8s.io",
+    }
+    assert all("secrets" not in r["resources"] for r in rules)
+
+
+def test_the_admission_policy_rejects_every_request_of_the_group_that_is_not_a_dry_run(
+    with_ci: Recording,
+) -> None:
+    policy = with_ci.find(ADMISSION_POLICY, "eks-ci-preview-dry-run-only")
+    spec = policy["spec"]
+    assert spec["failurePolicy"] == "Fail"
+    [rule] = spec["matchConstraints"]["resourceRules"]
+    assert rule == {
+        "apiGroups": ["*"],
+        "apiVersions": ["*"],
+        "operations": ["CREATE", "UPDATE", "DELETE", "CONNECT"],
+        "resources": ["*/*"],
+    }
+    [condition] = spec["matchConditions"]
+    assert condition["expression"] == (
+        "has(request.userInfo.groups) && 'platform:ci-preview' in request.userInfo.groups"
+    )
+    [validation] = spec["validations"]
+    assert validation["expression"] == "has(request.dryRun) && request.dryRun == true"
+    assert validation["reason"] == "Forbidden"
+    binding = with_ci.find(ADMISSION_BINDING, "eks-ci-preview-dry-run-only-binding")
+    assert binding["spec"] == {
+        "policyName": policy["metadata"]["name"],
+        "validationActions": ["Deny"],
+    }
+
+
+def test_the_group_gets_its_verbs_only_once_the_admission_policy_is_in_force(
+    with_ci: Recording,
+) -> None:
+    binding = with_ci.find(CLUSTER_ROLE_BINDING, "eks-ci-preview-cluster-role-binding")
+    role = with_ci.find(CLUSTER_ROLE, "eks-ci-preview-cluster-role")
+    assert binding["roleRef"] == {
+        "apiGroup": "rbac.authorization.k8s.io",
+        "kind": "ClusterRole",
+        "name": role["metadata"]["name"],
+    }
+    assert binding["subjects"] == [
+        {"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": PREVIEW_GROUP}
+    ]
+    guard = with_ci.find(ADMISSION_BINDING, "eks-ci-preview-dry-run-only-binding")
+    policy = with_ci.find(ADMISSION_POLICY, "eks-ci-preview-dry-run-only")
+    assert guard.urn in binding.depends_on and policy.urn in guard.depends_on
+
+
+def test_the_preview_access_objects_use_the_clusters_kubernetes_provider(
+    with_ci: Recording,
+) -> None:
+    component = with_ci.find("platform:eks:PreviewAccess", "eks-ci-preview")
+    objects = with_ci.descendants_of(component)
+    assert {o.type for o in objects} == {
+        CLUSTER_ROLE,
+        CLUSTER_ROLE_BINDING,
+        ADMISSION_POLICY,
+        ADMISSION_BINDING,
+    }
+    provider = with_ci.find("pulumi:providers:kubernetes", "eks-k8s")
+    for obj in objects:
+        found = with_ci.provider_of(obj)
+        assert found is not None and found.urn == provider.urn, obj.name
+
+
+def test_nothing_is_created_for_the_ci_when_no_role_is_named(prod: Recording) -> None:
+    assert prod.all_of(ACCESS_ENTRY) == []
+    assert prod.all_of(POLICY_ASSOCIATION) == []
+    assert [r for r in prod.resources if r.type.startswith("kubernetes:")] == []
+    assert [r for r in prod.resources if r.type == "platform:eks:PreviewAccess"] == []
+
+
+def test_preview_access_refuses_wildcards_secrets_and_access_objects() -> None:
+    bad_args: list[dict[str, Any]] = [
+        {"readable_core": ("pods", "secrets")},
+        {"readable_core": ("pods/exec",)},
+        {"readable_groups": ("*",)},
+        {"dry_run_writable": {"": ("secrets",)}},
+        {"dry_run_writable": {"apps": ("*",)}},
+        {"dry_run_writable": {"rbac.authorization.k8s.io": ("clusterroles",)}},
+        {"dry_run_writable": {"admissionregistration.k8s.io": ("validatingadmissionpolicies",)}},
+        {"dry_run_writable": {"example.com": ("widgets",)}},  # writable but not readable
+    ]
+    for bad in bad_args:
+        with pytest.raises(ValidationError):
+            PreviewAccessArgs.model_validate(bad)
+
+
+def _plural(kind: str) -> str:
+    lower = kind.lower()
+    if lower.endswith("y"):
+        return lower[:-1] + "ies"
+    return lower + ("es" if lower.endswith("s") else "s")
+
+
+def test_every_kind_the_stack_manages_is_dry_run_writable_but_secrets_and_access_objects(
+    stack_run: Callable[[str], Recording], stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    managed = set()
+    for resource in rec.resources:
+        if not resource.type.startswith("kubernetes:") or "helm.sh" in resource.type:
+            continue
+        _, group_version, kind = resource.type.split(":")
+        group = group_version.rsplit("/", 1)[0].removeprefix("core")
+        managed.add((group, _plural(kind)))
+    excluded = {(g, r) for g, r in managed if r == "secrets" or g in PREVIEW_NEVER_WRITABLE_GROUPS}
+    assert ("", "secrets") in excluded and len(excluded) == 5
+    writable = {(g, r) for g, resources in PREVIEW_DRY_RUN_WRITABLE.items() for r in resources}
+    assert managed - excluded == writable
+
+
+def test_the_stack_files_name_the_roles_their_bootstrap_stacks_create(stack_name: str) -> None:
+    bootstrap = yaml.safe_load(
+        (PROJECT_ROOT / "bootstrap" / f"Pulumi.{stack_name}.yaml").read_text()
+    )
+    prefix = "platform-bootstrap:"
+    config = BootstrapConfig.model_validate(
+        {k.removeprefix(prefix): v for k, v in bootstrap["config"].items() if k.startswith(prefix)}
+    )
+    name_prefix = config.name_prefix(stack_name)
+    ci_access = stack_config(stack_name).cluster.ci_access
+    assert ci_access.deploy_role_name == f"{name_prefix}-ci-deploy"
+    assert ci_access.preview_role_name == f"{name_prefix}-ci-preview"
+    assert name_prefix == stack_config(stack_name).slug
