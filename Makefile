@@ -31,7 +31,7 @@ policy/venv/.installed: policy/requirements.txt
 	touch $@
 
 plan: $(STAMP)
-	$(BIN)/python -m tools.plan --stack $(STACK)
+	$(BIN)/python -m tools.plan --stack $(STACK) --diagrams build/diagrams
 
 test: lint typecheck unit
 

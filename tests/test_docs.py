@@ -3,9 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from tools.docs import COMPONENTS_TARGET, TARGET, render, render_components
-from tools.plan import PROJECT_ROOT
+from components.testing import Recording
+from tools.docs import (
+    COMPONENTS_TARGET,
+    README,
+    TARGET,
+    readme_blocks,
+    render,
+    render_components,
+    render_readme,
+)
+from tools.plan import PROJECT_ROOT, stack_names
+
+StackRun = Callable[[str], Recording]
 
 
 def test_config_reference_is_generated_from_the_models() -> None:
@@ -33,3 +45,14 @@ def test_ci_runs_the_readme_test_command_and_nothing_else() -> None:
         if line.strip() and not line.lstrip().startswith(("#", "set ", "cd "))
     ]
     assert commands == ["exec make test"]
+
+
+def test_readme_architecture_and_stack_table_are_generated_from_the_plans(
+    stack_run: StackRun,
+) -> None:
+    recordings = {stack: stack_run(stack) for stack in stack_names()}
+    readme = README.read_text()
+    assert readme == render_readme(readme, readme_blocks(recordings)), (
+        "README.md's generated blocks are stale: run `make docs`"
+    )
+    assert "```mermaid" in readme and "Network: platform-network" in readme

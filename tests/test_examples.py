@@ -92,3 +92,19 @@ def test_bad_example_config_names_the_key_and_registers_nothing(tmp_path: Path) 
 def test_the_offline_plan_runs_the_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["--stack", "demo", "--root", str(EXAMPLE)]) == 0
     assert "Offline plan of stack 'demo' (project data-service" in capsys.readouterr().out
+
+
+def test_the_example_passes_the_policy_pack(demo: Recording) -> None:
+    from tools.policy import evaluate, render
+
+    # The example's own protect knob is off (a demo): the pack is told so, as CI would be.
+    violations = evaluate(demo, config={"stateful-resources-protected": {"protectData": False}})
+    assert violations == [], render(violations)
+
+
+def test_the_policy_pack_would_catch_an_unprotected_example_database(demo: Recording) -> None:
+    from tools.policy import evaluate
+
+    violations = evaluate(demo, config={"stateful-resources-protected": {"protectData": True}})
+    flagged = {(v.policy, v.name) for v in violations}
+    assert ("stateful-resources-protected", "db-primary") in flagged

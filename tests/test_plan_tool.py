@@ -109,3 +109,42 @@ def test_the_module_runs_as_a_command() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Offline plan of stack 'dev'" in result.stdout
+
+
+def test_plan_prints_cost_deploy_time_and_policy_result(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["--stack", "dev"]) == 0
+    out = capsys.readouterr().out
+    assert "Monthly cost estimate of stack 'dev' in eu-west-1: $" in out
+    assert "Compared with the seed's anchor ($2,125.00/month)" in out
+    assert "Against this stack's monthly budget ($600.00" in out
+    assert "Estimated first deploy: ~" in out
+    assert "aws:eks/cluster:Cluster  platform-cluster-cluster" in out  # on dev's critical path
+    assert "Policy: 12 policies, 0 violations" in out
+
+
+def test_plan_writes_the_architecture_diagram(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--stack", "dev", "--diagrams", str(tmp_path)]) == 0
+    mermaid = (tmp_path / "dev.mmd").read_text()
+    assert "flowchart" in mermaid and "Network: platform-network" in mermaid
+    assert (tmp_path / "dev.svg").exists()  # graphviz-pure is a dev dependency
+    assert f"Architecture diagram: {tmp_path / 'dev.mmd'}" in capsys.readouterr().out
+
+
+def test_a_policy_violation_makes_the_plan_exit_1(
+    project_copy: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack_file = project_copy / "Pulumi.dev.yaml"
+    text = stack_file.read_text()
+    assert "    backupRetentionDays: 30\n" in text
+    stack_file.write_text(
+        text.replace("    backupRetentionDays: 30\n", "    backupRetentionDays: 7\n")
+    )
+    assert main(["--stack", "dev", "--root", str(project_copy)]) == 1
+    out = capsys.readouterr().out
+    assert "Policy: 12 policies, 1 violation" in out
+    assert "backups-retained-30-days" in out
+    assert "platform-database-primary" in out

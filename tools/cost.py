@@ -975,9 +975,13 @@ def _budget(ctx: _Ctx) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def render(estimate: CostEstimate, *, anchor_usd: float | None) -> str:
+def render(estimate: CostEstimate, *, anchor_usd: float | None, details: bool = True) -> str:
     """The estimate as text: per component (charges grouped), total, assumptions, unpriced
-    resources and, with ``anchor_usd``, the comparison with the seed's anchor."""
+    resources and, with ``anchor_usd``, the comparison with the seed's anchor.
+
+    ``details=False`` is the offline plan's summary: per component and total, the unpriced
+    resources, and the anchor's headline, dominant items and why (not every charge and
+    assumption, which ``--cost-details`` prints)."""
     factor_note = (
         f"us-east-1 list prices x {estimate.region_factor:.2f} for regional services"
         if estimate.region_factor != 1
@@ -995,14 +999,21 @@ def render(estimate: CostEstimate, *, anchor_usd: float | None) -> str:
     total = estimate.total_usd or 1.0
     for component, amount in totals.items():
         lines.append(f"{component:<{width}}  {_usd(amount):>12}  {amount / total:6.1%}")
-        for row in _grouped(i for i in estimate.line_items if i.component == component):
-            lines.append(f"{'':<{width}}    {row}")
+        if details:
+            for row in _grouped(i for i in estimate.line_items if i.component == component):
+                lines.append(f"{'':<{width}}    {row}")
     lines += [f"{'total':<{width}}  {_usd(estimate.total_usd):>12}", ""]
 
-    lines.append("Usage assumptions (override: estimate(..., usage={key: value})):")
-    for assumption in estimate.assumptions:
-        lines.append(f"  {assumption.key} = {_value(assumption.value)} {assumption.unit}")
-        lines.append(f"      {assumption.why}")
+    if details:
+        lines.append("Usage assumptions (override: estimate(..., usage={key: value})):")
+        for assumption in estimate.assumptions:
+            lines.append(f"  {assumption.key} = {_value(assumption.value)} {assumption.unit}")
+            lines.append(f"      {assumption.why}")
+    else:
+        lines.append(
+            f"{len(estimate.assumptions)} usage assumptions (CloudFront traffic, S3 and log "
+            "volumes...): --cost-details lists them with every charge; docs/cost.md explains."
+        )
     lines.append("")
     if estimate.unpriced:
         lines.append(f"Unpriced ({len(estimate.unpriced)}; NOT in the total):")
@@ -1011,7 +1022,11 @@ def render(estimate: CostEstimate, *, anchor_usd: float | None) -> str:
     else:
         lines.append("Unpriced: none (every resource is priced or free).")
     if anchor_usd is not None:
-        lines += ["", *_anchor_comparison(estimate, anchor_usd)]
+        comparison = _anchor_comparison(estimate, anchor_usd)
+        if not details:  # the headline, dominant items and why; not the item-by-item table
+            why = comparison.index("Why:") if "Why:" in comparison else len(comparison)
+            comparison = comparison[: comparison.index("")] + comparison[why:]
+        lines += ["", *comparison]
     return "\n".join(lines)
 
 

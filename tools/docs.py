@@ -1,7 +1,9 @@
 """Generate the references that must not drift from the code.
 
 * docs/config.md: every stack-file key, from the config models;
-* docs/components.md: every component's Args (fields, defaults, why) and typed outputs.
+* docs/components.md: every component's Args (fields, defaults, why) and typed outputs;
+* README.md's generated blocks: the architecture diagram and what each stack creates and costs,
+  from the offline plan of every stack file.
 
     python -m tools.docs          (or: make docs)
 
@@ -25,6 +27,7 @@ from pydantic_core import PydanticUndefined
 import components
 from components.config import StackConfig
 from components.config_messages import config_key, describe_allowed
+from components.testing import Recording
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 TARGET = DOCS / "config.md"
@@ -141,11 +144,72 @@ def _config_fields(model: type[BaseModel]) -> set[str]:
     return set()
 
 
+README = DOCS.parent / "README.md"
+#: The stack whose architecture the README draws: the full production shape.
+README_DIAGRAM_STACK = "prod"
+
+
+def readme_blocks(recordings: dict[str, Recording]) -> dict[str, str]:
+    """The README's generated blocks (name -> Markdown), from each stack's offline plan."""
+    from tools import cost, deploy_time, diagram
+    from tools.plan import load_stack_file
+
+    prod = recordings[README_DIAGRAM_STACK]
+    architecture = "\n".join(
+        [
+            "```mermaid",
+            diagram.mermaid(prod, title=f"{README_DIAGRAM_STACK} stack architecture").rstrip(),
+            "```",
+        ]
+    )
+    rows = [
+        "| stack | resources (in the cloud) | node groups (desired) | database | estimated "
+        "cost / month | first deploy |",
+        "|---|---|---|---|---|---|",
+    ]
+    for stack, recording in sorted(recordings.items()):
+        region = load_stack_file(stack).region
+        estimate = cost.estimate(recording, region=region)
+        minutes = deploy_time.critical_path(recording).minutes
+        nodes = ", ".join(
+            f"{g.name.removeprefix('platform-cluster-')} {int(g['scalingConfig']['desiredSize'])}"
+            for g in recording.all_of("aws:eks/nodeGroup:NodeGroup")
+        )
+        instances = recording.all_of("aws:rds/instance:Instance")
+        primary = next(i for i in instances if not i.get("replicateSourceDb"))
+        database = (
+            f"{primary['instanceClass']}{' Multi-AZ' if primary.get('multiAz') else ''}"
+            f" + {len(instances) - 1} replicas"
+        )
+        rows.append(
+            f"| {stack} | {len(recording.resources) - 1} ({len(recording.cloud_resources())}) "
+            f"| {nodes} | {database} | ${estimate.total_usd:,.0f} | ~{minutes:.0f} min |"
+        )
+    return {"architecture": architecture, "stacks": "\n".join(rows)}
+
+
+def render_readme(text: str, blocks: dict[str, str]) -> str:
+    """``text`` with each ``<!-- generated:NAME -->`` ... ``<!-- /generated:NAME -->`` block
+    replaced by ``blocks[NAME]``."""
+    for name, body in blocks.items():
+        start, end = f"<!-- generated:{name} -->", f"<!-- /generated:{name} -->"
+        if start not in text or end not in text:
+            raise ValueError(f"README.md has no {start} ... {end} block")
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = f"{before}{start}\n{body}\n{end}{after}"
+    return text
+
+
 def main() -> int:
+    from tools.plan import run_stack, stack_names
+
     DOCS.mkdir(exist_ok=True)
     TARGET.write_text(render())
     COMPONENTS_TARGET.write_text(render_components())
-    print(f"wrote {TARGET} and {COMPONENTS_TARGET}")
+    recordings = {stack: run_stack(stack, raise_errors=True) for stack in stack_names()}
+    README.write_text(render_readme(README.read_text(), readme_blocks(recordings)))
+    print(f"wrote {TARGET}, {COMPONENTS_TARGET} and the generated blocks of {README}")
     return 0
 
 

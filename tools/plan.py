@@ -3,11 +3,23 @@
 Runs the real, unmodified ``__main__.py`` in-process under the recording mock engine of
 :mod:`components.testing`, with the stack file's configuration loaded (``secure:`` values replaced
 by placeholders and marked secret), then prints the resources as a tree grouped by component, a
-count per type and the stack outputs with secrets masked. A bad configuration exits with status 2
-and the validation message, having registered no resource.
+count per type and the stack outputs with secrets masked, followed by what a reviewer wants to
+know before a deploy:
+
+* the estimated monthly cost per component and in total (:mod:`tools.cost`), compared with the
+  stack's budget and the seed's AWS figure;
+* the estimated first-deploy time: the critical path through the dependency graph
+  (:mod:`tools.deploy_time`);
+* the policy pack's result over every resource (:mod:`tools.policy`); a violation makes the
+  exit status 1, as it fails ``pulumi preview --policy-pack policy``;
+* with ``--diagrams DIR``, the architecture diagram (:mod:`tools.diagram`): Mermaid always, SVG
+  and PNG when a Graphviz renderer is present.
+
+A bad configuration exits with status 2 and the validation message, having registered no
+resource.
 
     python -m tools.plan --stack dev
-    python -m tools.plan --stack prod --json plan-prod.json
+    python -m tools.plan --stack prod --json plan-prod.json --diagrams build/diagrams
 
 Works for every ``Pulumi.<stack>.yaml`` in the project directory.
 """
@@ -31,6 +43,7 @@ import yaml
 
 from components.config import APP_SECRET_VALUES_KEY, AppSecretsConfig, ConfigError
 from components.testing import ACCOUNT_ID, Recording, Registered, run
+from tools import cost, deploy_time, diagram, policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SECRET_MASK = "[secret]"
@@ -219,6 +232,38 @@ def render(recording: Recording, stack_file: StackFile) -> str:
     return "\n".join(lines)
 
 
+def render_review(
+    recording: Recording, stack_file: StackFile, *, cost_details: bool = False
+) -> tuple[str, list[policy.Violation]]:
+    """What to know before deploying: cost, first-deploy time, policy result.
+
+    Returns the text and the policy violations (the caller decides the exit status).
+    """
+    estimate = cost.estimate(recording, region=stack_file.region)
+    sections = [cost.render(estimate, anchor_usd=cost.SEED_ANCHOR_USD, details=cost_details)]
+    budget = _budget_usd(recording)
+    if budget:
+        sections.append(
+            f"Against this stack's monthly budget ({_usd(budget)}, its AWS Budgets alert): the "
+            f"estimate is {estimate.total_usd / budget:.0%} of it."
+        )
+    sections.append(deploy_time.render(deploy_time.critical_path(recording)))
+    violations = policy.evaluate(recording, config=policy.config_for_stack(stack_file))
+    sections.append(policy.render(violations))
+    return "\n\n".join(sections), violations
+
+
+def _budget_usd(recording: Recording) -> float | None:
+    """The monthly limit of the stack's cost budget, if it has one."""
+    budgets = recording.all_of("aws:budgets/budget:Budget")
+    amounts = [float(b["limitAmount"]) for b in budgets if b.get("timeUnit") == "MONTHLY"]
+    return sum(amounts) or None
+
+
+def _usd(amount: float) -> str:
+    return f"${amount:,.2f}"
+
+
 def _tree(
     recording: Recording, node: Registered, prefix: str, last: bool, *, is_root: bool = False
 ) -> Iterator[str]:
@@ -293,6 +338,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--stack", required=True, help="stack name: Pulumi.<stack>.yaml")
     parser.add_argument("--json", metavar="FILE", help="also write the full resource list here")
+    parser.add_argument(
+        "--diagrams",
+        metavar="DIR",
+        help="write the architecture diagram here (<stack>.mmd; .svg/.png with Graphviz)",
+    )
+    parser.add_argument(
+        "--cost-details",
+        action="store_true",
+        help="print every charge and usage assumption of the cost estimate",
+    )
     parser.add_argument("--root", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     root = Path(options.root).resolve()
@@ -312,12 +367,17 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exception(recording.error, file=sys.stderr)
         return 1
     print(render(recording, stack_file))
+    review, violations = render_review(recording, stack_file, cost_details=options.cost_details)
+    print("\n" + review)
+    if options.diagrams:
+        written = diagram.write_diagrams(recording, Path(options.diagrams), stack=options.stack)
+        print("\nArchitecture diagram: " + ", ".join(str(path) for path in written))
     if options.json:
         Path(options.json).write_text(
             json.dumps(to_json(recording, stack_file), indent=2, default=str) + "\n"
         )
         print(f"\nWrote {options.json}")
-    return 0
+    return 1 if violations else 0
 
 
 def _full_key(key: str, project: str) -> str:

@@ -42,8 +42,10 @@ class ServiceConfig(ConfigModel):
     cost_center: TagValue = Field(description="Cost center billed (CostCenter tag). Required.")
     network: NetworkConfig = Field(default=NetworkConfig(), description="The VPC.")
     database: DatabaseConfig = Field(default=DatabaseConfig(), description="PostgreSQL.")
-    protect: bool = Field(
-        default=True, description="Protect the key, database and bucket from deletion."
+    protect_data: bool = Field(
+        default=True,
+        description="Protect the key, database and bucket from deletion. Same key as the "
+        "platform's (protectData), so the policy pack's config follows it.",
     )
 
 
@@ -75,7 +77,7 @@ key = EncryptionKey(
         description=f"{slug}: database, secrets, bucket and logs",
         services=("rds", "secretsmanager", "s3", "logs"),
         alias=f"alias/{slug}/data",
-        protect=config.protect,
+        protect=config.protect_data,
     ),
     opts=opts,
 )
@@ -99,12 +101,12 @@ database = PostgresDatabase(
         logs_kms_key_arn=key.arn,
         aws_endpoints_security_group_id=network.endpoint_security_group_id,
         secret_name_prefix=slug,
-        protect=config.protect,
+        protect=config.protect_data,
     ),
     opts=opts,
 )
 
-reports = Bucket("reports", BucketArgs(kms_key_arn=key.arn, protect=config.protect), opts=opts)
+reports = Bucket("reports", BucketArgs(kms_key_arn=key.arn, protect=config.protect_data), opts=opts)
 
 # The service itself (on ECS, EKS or EC2: not this example's business) gets a role and a
 # security group; the components open exactly what it needs.
