@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tools.plan import PROJECT_ROOT, load_stack_file, main, mask_secrets, stack_names
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    status: int
+    out: str
+    out_dir: Path
+
+
+@pytest.fixture(scope="module")
+def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    """`python -m tools.plan --stack dev --json ... --diagrams ...`, run once for the tests that
+    read what it prints and writes (a plan of the whole stack takes seconds)."""
+    out_dir = tmp_path_factory.mktemp("plan")
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        status = main(
+            ["--stack", "dev", "--json", str(out_dir / "plan.json"), "--diagrams", str(out_dir)]
+        )
+    return PlanRun(status, out.getvalue(), out_dir)
 
 
 @pytest.fixture
@@ -34,17 +57,13 @@ def test_prod_plan_prints_the_tree_counts_and_outputs(capsys: pytest.CaptureFixt
     assert 'vpcCidr: "10.20.0.0/16"' in out
 
 
-def test_dev_plan_shows_a_single_nat(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["--stack", "dev"]) == 0
-    assert "  1  aws:ec2/natGateway:NatGateway" in capsys.readouterr().out
+def test_dev_plan_shows_a_single_nat(dev_plan: PlanRun) -> None:
+    assert dev_plan.status == 0
+    assert "  1  aws:ec2/natGateway:NatGateway" in dev_plan.out
 
 
-def test_json_lists_every_resource_with_its_inputs(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    target = tmp_path / "plan.json"
-    assert main(["--stack", "dev", "--json", str(target)]) == 0
-    plan = json.loads(target.read_text())
+def test_json_lists_every_resource_with_its_inputs(dev_plan: PlanRun) -> None:
+    plan = json.loads((dev_plan.out_dir / "plan.json").read_text())
     assert plan["stack"] == "dev" and plan["region"] == "eu-west-1"
     vpc = next(r for r in plan["resources"] if r["type"] == "aws:ec2/vpc:Vpc")
     assert vpc["inputs"]["cidrBlock"] == "10.10.0.0/16"
@@ -100,22 +119,23 @@ def test_secrets_are_masked_in_the_json(tmp_path: Path) -> None:
 
 
 def test_the_module_runs_as_a_command() -> None:
+    # The small example program: the command line is what is tested here, and the platform's
+    # stacks are planned through main() by the tests above.
     result = subprocess.run(
-        [sys.executable, "-m", "tools.plan", "--stack", "dev"],
+        [sys.executable, "-m", "tools.plan", "--root", "examples/data-service", "--stack", "demo"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "Offline plan of stack 'dev'" in result.stdout
+    assert "Offline plan of stack 'demo'" in result.stdout
+    assert "Policy: 12 policies, 0 violations" in result.stdout
 
 
-def test_plan_prints_cost_deploy_time_and_policy_result(
-    capsys: pytest.CaptureFixture[str],
-) -> None:
-    assert main(["--stack", "dev"]) == 0
-    out = capsys.readouterr().out
+def test_plan_prints_cost_deploy_time_and_policy_result(dev_plan: PlanRun) -> None:
+    assert dev_plan.status == 0
+    out = dev_plan.out
     assert "Monthly cost estimate of stack 'dev' in eu-west-1: $" in out
     assert "Compared with the seed's anchor ($2,125.00/month)" in out
     assert "Against this stack's monthly budget ($600.00" in out
@@ -124,14 +144,11 @@ def test_plan_prints_cost_deploy_time_and_policy_result(
     assert "Policy: 12 policies, 0 violations" in out
 
 
-def test_plan_writes_the_architecture_diagram(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    assert main(["--stack", "dev", "--diagrams", str(tmp_path)]) == 0
-    mermaid = (tmp_path / "dev.mmd").read_text()
+def test_plan_writes_the_architecture_diagram(dev_plan: PlanRun) -> None:
+    mermaid = (dev_plan.out_dir / "dev.mmd").read_text()
     assert "flowchart" in mermaid and "Network: platform-network" in mermaid
-    assert (tmp_path / "dev.svg").exists()  # graphviz-pure is a dev dependency
-    assert f"Architecture diagram: {tmp_path / 'dev.mmd'}" in capsys.readouterr().out
+    assert (dev_plan.out_dir / "dev.svg").exists()  # graphviz-pure is a dev dependency
+    assert f"Architecture diagram: {dev_plan.out_dir / 'dev.mmd'}" in dev_plan.out
 
 
 def test_a_policy_violation_makes_the_plan_exit_1(
