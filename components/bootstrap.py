@@ -88,11 +88,13 @@ PREVIEW_DENIED_ACTIONS: tuple[str, ...] = (
 Repository = Annotated[
     str,
     Field(
-        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+        # '@' too: GitHub's immutable subject claims were announced as owner-<id>/repo-<id>,
+        # and a later docs change shows owner@<id>/repo@<id>; copy what the repository shows.
+        pattern=r"^[A-Za-z0-9_.@-]+/[A-Za-z0-9_.@-]+$",
         json_schema_extra={
             "allowed": "owner/repo exactly as in the OIDC subject claim, e.g. "
-            "example-org/learning-platform (owner-<id>/repo-<id> for repositories with "
-            "immutable subject claims)"
+            "example-org/learning-platform (with immutable subject claims, the prefix the "
+            "repository's OIDC settings show, such as owner-<id>/repo-<id>)"
         },
     ),
 ]

@@ -17,6 +17,7 @@ from components.bootstrap import (
     PREVIEW_DENIED_ACTIONS,
     CiAccess,
     CiAccessArgs,
+    CiAccessConfig,
     deploy_subjects,
     preview_subjects,
 )
@@ -369,4 +370,22 @@ def test_a_policy_listed_twice_is_rejected_before_it_would_clash() -> None:
         CiAccessArgs(
             **args,
             deploy_policies=("AdministratorAccess", "arn:aws:iam::aws:policy/AdministratorAccess"),
+        )
+
+
+@pytest.mark.parametrize(
+    "repository", ["example-org/learning-platform", "owner-123/repo-456", "owner@123/repo@456"]
+)
+def test_the_repository_takes_classic_and_immutable_subject_forms(repository: str) -> None:
+    config = CiAccessConfig.model_validate(
+        {"repository": repository, "deployEnvironments": ["production"]}
+    )
+    assert preview_subjects(config.repository) == [f"repo:{repository}:pull_request"]
+
+
+@pytest.mark.parametrize("repository", ["learning-platform", "org/repo:ref", "org/*"])
+def test_a_repository_that_is_not_owner_slash_repo_is_refused(repository: str) -> None:
+    with pytest.raises(ValidationError):
+        CiAccessConfig.model_validate(
+            {"repository": repository, "deployEnvironments": ["production"]}
         )

@@ -262,18 +262,32 @@ def test_a_release_sets_platform_release_to_the_validated_version() -> None:
 def test_the_pre_release_snapshot_is_taken_after_aws_credentials_and_before_the_up() -> None:
     (_, _, job) = deploy_jobs("prod")[0]
     steps = job["steps"]
-    credentials = index_of(steps, lambda s: action(s) == "aws-actions/configure-aws-credentials")
+    credentials = [
+        i for i, s in enumerate(steps) if action(s) == "aws-actions/configure-aws-credentials"
+    ]
     snapshot = index_of(steps, lambda s: "create-db-snapshot" in s.get("run", ""))
     up = index_of(steps, lambda s: s in pulumi_steps(job, "up"))
-    assert credentials < snapshot < up
+    assert credentials[0] < snapshot < up
     script = steps[snapshot]["run"]
     assert "pulumi stack output --json" in script
     assert ".databaseIdentifier" in script
     assert 'snapshot="pre-release-' in script
     assert "aws rds wait db-snapshot-available" in script
-    # Nothing between the snapshot and the up may fail the release except the up itself.
+    # Nothing between the snapshot and the up may fail the release but the up and the fresh
+    # credentials it runs with.
+    renew = {"aws-actions/configure-aws-credentials", "pulumi/auth-actions"}
     for step in steps[snapshot + 1 : up]:
-        assert step.get("continue-on-error") is True, step.get("name")
+        assert step.get("continue-on-error") is True or action(step) in renew, step.get("name")
+
+
+def test_the_prod_up_runs_with_credentials_taken_after_the_snapshot() -> None:
+    """The snapshot may wait up to 2 hours: the up gets a full session of its own."""
+    (_, _, job) = deploy_jobs("prod")[0]
+    steps = job["steps"]
+    snapshot = index_of(steps, lambda s: "create-db-snapshot" in s.get("run", ""))
+    up = index_of(steps, lambda s: s in pulumi_steps(job, "up"))
+    between = {action(s) for s in steps[snapshot + 1 : up]}
+    assert {"aws-actions/configure-aws-credentials", "pulumi/auth-actions"} <= between
 
 
 def test_the_snapshot_reads_an_output_the_prod_stack_really_exports(
@@ -358,8 +372,9 @@ def test_aws_and_pulumi_credentials_come_from_oidc_only() -> None:
                 )
         runs_pulumi = [i for i, s in enumerate(steps) if action(s) == "pulumi/actions"]
         if any(s.get("with", {}).get("command") for s in steps if action(s) == "pulumi/actions"):
-            auth = index_of(steps, lambda s: action(s) == "pulumi/auth-actions")
-            assert all(auth < i for i in runs_pulumi if steps[i]["with"].get("command")), job_id
+            auth = [i for i, s in enumerate(steps) if action(s) == "pulumi/auth-actions"]
+            assert auth, job_id
+            assert all(auth[0] < i for i in runs_pulumi if steps[i]["with"].get("command")), job_id
 
 
 def test_preview_roles_come_from_repository_and_deploy_roles_from_environment_vars() -> None:
