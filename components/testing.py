@@ -298,6 +298,11 @@ def _iam(ctx: _Ctx) -> tuple[str, dict[str, Any]]:
             "name": name,
             "arn": ctx.arn("iam", f"instance-profile/{name}", regional=False),
         }
+    if kind == "OpenIdConnectProvider":
+        # Named after the issuer's host and path, as IAM names it: ARN and id are the same.
+        issuer = str(_plain(ctx.inputs.get("url")) or name).removeprefix("https://")
+        arn = ctx.arn("iam", f"oidc-provider/{issuer}", regional=False)
+        return arn, {"arn": arn, "url": issuer}
     return name, {"name": name, "arn": ctx.arn("iam", f"{kind.lower()}/{name}", regional=False)}
 
 

@@ -88,6 +88,7 @@ def test_the_provider_trusts_github_actions_tokens_for_sts() -> None:
 def test_both_roles_trust_the_provider_for_web_identity_only() -> None:
     _, rec = make()
     provider_arn = rec.find(PROVIDER, "ci-github").outputs["arn"]
+    assert provider_arn.endswith(":oidc-provider/token.actions.githubusercontent.com")
     for role in ("preview", "deploy"):
         statement = trust(rec, role)
         assert statement["Principal"] == {"Federated": provider_arn}
