@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -31,7 +32,16 @@ def dev_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         status = main(
-            ["--stack", "dev", "--json", str(out_dir / "plan.json"), "--diagrams", str(out_dir)]
+            [
+                "--stack",
+                "dev",
+                "--json",
+                str(out_dir / "plan.json"),
+                "--diagrams",
+                str(out_dir),
+                "--markdown",
+                str(out_dir / "plan.md"),
+            ]
         )
     return PlanRun(status, out.getvalue(), out_dir)
 
@@ -165,3 +175,13 @@ def test_a_policy_violation_makes_the_plan_exit_1(
     assert "Policy: 12 policies, 1 violation" in out
     assert "backups-retained-30-days" in out
     assert "platform-database-primary" in out
+
+
+def test_plan_writes_the_pull_request_summary_with_the_mermaid_diagram(dev_plan: PlanRun) -> None:
+    summary = (dev_plan.out_dir / "plan.md").read_text()
+    assert summary.startswith("### Offline plan of `dev`")
+    assert re.search(r"/month\*\* estimated \(\d+% of its \$600\.00 budget\)", summary)
+    assert "**Policy: 12 policies, 0 violations**" in summary
+    assert "| **total** |" in summary and "First-deploy critical path" in summary
+    mermaid = summary.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert mermaid == (dev_plan.out_dir / "dev.mmd").read_text().rstrip() + "\n"

@@ -185,6 +185,19 @@ def test_pull_requests_preview_dev_and_prod_and_comment_the_result() -> None:
     assert job["strategy"]["fail-fast"] is False  # one stack's failure hides not the other's
 
 
+def test_pull_requests_get_the_offline_plan_of_every_stack_with_its_diagram_as_a_comment() -> None:
+    job = pull_request_workflow()["jobs"]["plan"]
+    script = "\n".join(s.get("run", "") for s in job["steps"])
+    assert "for file in Pulumi.*.yaml" in script  # every stack file, a new one included
+    assert "python -m tools.plan --stack" in script and "--markdown" in script
+    assert "gh pr comment" in script and "--edit-last" in script
+    assert "GITHUB_STEP_SUMMARY" in script
+    assert not {action(s) for s in job["steps"]} & {
+        "aws-actions/configure-aws-credentials",
+        "pulumi/auth-actions",
+    }  # no cloud credentials: it is the offline plan
+
+
 def test_the_preview_runs_the_policy_pack_with_the_stacks_policy_config() -> None:
     job = pull_request_workflow()["jobs"]["preview"]
     (preview,) = pulumi_steps(job, "preview")
@@ -351,7 +364,10 @@ def test_every_job_gets_only_the_permissions_it_needs() -> None:
         assert (("contents", "read") in granted) == ("actions/checkout" in uses)
         needs_oidc = bool(uses & {"aws-actions/configure-aws-credentials", "pulumi/auth-actions"})
         assert (("id-token", "write") in granted) == needs_oidc, (name, job_id)
-        comments = any(s.get("with", {}).get("comment-on-pr") for s in job.get("steps", []))
+        comments = any(
+            s.get("with", {}).get("comment-on-pr") or "gh pr comment" in s.get("run", "")
+            for s in job.get("steps", [])
+        )
         assert (("pull-requests", "write") in granted) == comments, (name, job_id)
 
 

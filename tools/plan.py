@@ -253,6 +253,54 @@ def render_review(
     return "\n\n".join(sections), violations
 
 
+def render_markdown(recording: Recording, stack_file: StackFile) -> str:
+    """The plan's summary for a pull-request comment: counts, cost per component, the
+    first-deploy critical path, the policy result and the architecture as Mermaid (which GitHub
+    renders in comments)."""
+    estimate = cost.estimate(recording, region=stack_file.region)
+    path = deploy_time.critical_path(recording)
+    violations = policy.evaluate(recording, config=policy.config_for_stack(stack_file))
+    budget = _budget_usd(recording)
+    of_budget = (
+        f" ({estimate.total_usd / budget:.0%} of its {_usd(budget)} budget)" if budget else ""
+    )
+    cloud = len(recording.cloud_resources())
+    lines = [
+        f"### Offline plan of `{stack_file.stack}`",
+        "",
+        f"**{len(recording.resources) - 1} resources** ({cloud} in the cloud) · "
+        f"**{_usd(estimate.total_usd)}/month** estimated{of_budget}; the seed's figure is "
+        f"{_usd(cost.SEED_ANCHOR_USD)} · **first deploy ~{path.minutes:.0f} min** · "
+        f"**{policy.render(violations).splitlines()[0]}**",
+        "",
+    ]
+    if violations:
+        lines += ["```text", policy.render(violations), "```", ""]
+    lines += [
+        "<details><summary>Cost by component</summary>",
+        "",
+        "| component | per month |",
+        "|---|---:|",
+        *(f"| {name} | {_usd(amount)} |" for name, amount in estimate.by_component().items()),
+        f"| **total** | **{_usd(estimate.total_usd)}** |",
+        "",
+        "</details>",
+        "",
+        "<details><summary>First-deploy critical path</summary>",
+        "",
+        "```text",
+        deploy_time.render(path),
+        "```",
+        "",
+        "</details>",
+        "",
+        "```mermaid",
+        diagram.mermaid(recording, title=f"{stack_file.stack} stack architecture").rstrip(),
+        "```",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def _budget_usd(recording: Recording) -> float | None:
     """The monthly limit of the stack's cost budget, if it has one."""
     budgets = recording.all_of("aws:budgets/budget:Budget")
@@ -344,6 +392,11 @@ def main(argv: list[str] | None = None) -> int:
         help="write the architecture diagram here (<stack>.mmd; .svg/.png with Graphviz)",
     )
     parser.add_argument(
+        "--markdown",
+        metavar="FILE",
+        help="also write a Markdown summary with the Mermaid diagram (the pull-request comment)",
+    )
+    parser.add_argument(
         "--cost-details",
         action="store_true",
         help="print every charge and usage assumption of the cost estimate",
@@ -372,6 +425,9 @@ def main(argv: list[str] | None = None) -> int:
     if options.diagrams:
         written = diagram.write_diagrams(recording, Path(options.diagrams), stack=options.stack)
         print("\nArchitecture diagram: " + ", ".join(str(path) for path in written))
+    if options.markdown:
+        Path(options.markdown).write_text(render_markdown(recording, stack_file))
+        print(f"\nWrote {options.markdown}")
     if options.json:
         Path(options.json).write_text(
             json.dumps(to_json(recording, stack_file), indent=2, default=str) + "\n"
