@@ -989,7 +989,7 @@ def render(estimate: CostEstimate, *, anchor_usd: float | None, details: bool = 
     )
     lines = [
         f"Monthly cost estimate of stack '{estimate.stack}' in {estimate.region}: "
-        f"{_usd(estimate.total_usd)}",
+        f"{usd(estimate.total_usd)}",
         f"({factor_note}; on-demand; {estimate.hours_per_month} hours a month; prices read "
         f"{estimate.prices_read_on}; usage profile '{estimate.usage_profile}')",
         "",
@@ -998,11 +998,11 @@ def render(estimate: CostEstimate, *, anchor_usd: float | None, details: bool = 
     width = max((len(c) for c in totals), default=10)
     total = estimate.total_usd or 1.0
     for component, amount in totals.items():
-        lines.append(f"{component:<{width}}  {_usd(amount):>12}  {amount / total:6.1%}")
+        lines.append(f"{component:<{width}}  {usd(amount):>12}  {amount / total:6.1%}")
         if details:
             for row in _grouped(i for i in estimate.line_items if i.component == component):
                 lines.append(f"{'':<{width}}    {row}")
-    lines += [f"{'total':<{width}}  {_usd(estimate.total_usd):>12}", ""]
+    lines += [f"{'total':<{width}}  {usd(estimate.total_usd):>12}", ""]
 
     if details:
         lines.append("Usage assumptions (override: estimate(..., usage={key: value})):")
@@ -1042,7 +1042,7 @@ def _grouped(items: Iterator[LineItem]) -> list[str]:
         amount = sum(i.monthly_usd for i in members)
         count = f"{len(members)} x " if len(members) > 1 else ""
         rows.append(
-            f"{_usd(amount):>11}  {count}{priced}: {quantity:,.2f} {unit} x ${unit_usd:,.6g}"
+            f"{usd(amount):>11}  {count}{priced}: {quantity:,.2f} {unit} x ${unit_usd:,.6g}"
         )
     return rows
 
@@ -1071,8 +1071,8 @@ def _anchor_comparison(estimate: CostEstimate, anchor_usd: float) -> list[str]:
     difference = total - anchor_usd
     ratio = total / anchor_usd if anchor_usd else float("inf")
     lines = [
-        f"Compared with the seed's anchor ({_usd(anchor_usd)}/month): {_usd(total)} is "
-        f"{'+' if difference >= 0 else '-'}{_usd(abs(difference))} ({ratio:.1f}x the anchor).",
+        f"Compared with the seed's anchor ({usd(anchor_usd)}/month): {usd(total)} is "
+        f"{'+' if difference >= 0 else '-'}{usd(abs(difference))} ({ratio:.1f}x the anchor).",
         "Dominant line items:",
     ]
     by_charge: dict[str, float] = {}
@@ -1081,7 +1081,7 @@ def _anchor_comparison(estimate: CostEstimate, anchor_usd: float) -> list[str]:
         by_charge[label] = by_charge.get(label, 0.0) + item.monthly_usd
     top = sorted(by_charge.items(), key=lambda kv: -kv[1])[:6]
     for label, amount in top:
-        lines.append(f"  {_usd(amount):>11}  {amount / (total or 1):6.1%}  {label}")
+        lines.append(f"  {usd(amount):>11}  {amount / (total or 1):6.1%}  {label}")
     covered = sum(amount for _, amount in top) / (total or 1)
     lines.append(f"  together {covered:.0%} of the total.")
 
@@ -1102,7 +1102,7 @@ def _anchor_comparison(estimate: CostEstimate, anchor_usd: float) -> list[str]:
         what = _labels(mine) or "nothing"
         anchor_what = ", ".join(i["what"] for i in anchor_items if i["price"] == key)
         lines.append(
-            f"  {_usd(plan_amount):>11} vs {_usd(anchor_amount):>11}  {key}: {what} "
+            f"  {usd(plan_amount):>11} vs {usd(anchor_amount):>11}  {key}: {what} "
             f"(anchor: {anchor_what})"
         )
     others = [i for i in estimate.line_items if i.price_key not in shared_keys]
@@ -1111,20 +1111,20 @@ def _anchor_comparison(estimate: CostEstimate, anchor_usd: float) -> list[str]:
     for item in others:
         other_by_key[item.price_key] = other_by_key.get(item.price_key, 0.0) + item.monthly_usd
     biggest = ", ".join(
-        f"{key} {_usd(amount)}"
+        f"{key} {usd(amount)}"
         for key, amount in sorted(other_by_key.items(), key=lambda kv: -kv[1])[:5]
     )
     lines.append(
-        f"  {_usd(other_total):>11} vs {_usd(0):>11}  charges the anchor does not "
+        f"  {usd(other_total):>11} vs {usd(0):>11}  charges the anchor does not "
         f"list, largest: {biggest}"
     )
     lines.append("Why:")
     if at_list > anchor_usd:
         biggest_anchor = max(breakdown, key=lambda row: row[1])
         lines.append(
-            f"  - The anchor's own items at list price already come to {_usd(at_list)}: its "
-            f"'{biggest_anchor[0]}' alone is {_usd(biggest_anchor[1])}, so the anchor's "
-            f"{_usd(anchor_usd)} cannot include it at list price (a compute-only figure, or a "
+            f"  - The anchor's own items at list price already come to {usd(at_list)}: its "
+            f"'{biggest_anchor[0]}' alone is {usd(biggest_anchor[1])}, so the anchor's "
+            f"{usd(anchor_usd)} cannot include it at list price (a compute-only figure, or a "
             "committed-use discount)."
         )
     if estimate.region_factor != 1:
@@ -1134,9 +1134,9 @@ def _anchor_comparison(estimate: CostEstimate, anchor_usd: float) -> list[str]:
         )
     shared_plan = total - other_total
     lines.append(
-        f"  - The kinds of items the anchor lists cost {_usd(shared_plan)} here (the rows above "
+        f"  - The kinds of items the anchor lists cost {usd(shared_plan)} here (the rows above "
         f"say what this plan runs instead of each); charges the anchor does not list add "
-        f"{_usd(other_total)}."
+        f"{usd(other_total)}."
     )
     return lines
 
@@ -1152,7 +1152,8 @@ def _labels(items: list[LineItem]) -> str:
     )
 
 
-def _usd(amount: float) -> str:
+def usd(amount: float) -> str:
+    """Dollars as the estimate prints them: $1,234.56."""
     return f"${amount:,.2f}"
 
 

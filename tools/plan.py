@@ -232,64 +232,78 @@ def render(recording: Recording, stack_file: StackFile) -> str:
     return "\n".join(lines)
 
 
-def render_review(
-    recording: Recording, stack_file: StackFile, *, cost_details: bool = False
-) -> tuple[str, list[policy.Violation]]:
-    """What to know before deploying: cost, first-deploy time, policy result.
+@dataclass(frozen=True)
+class Review:
+    """What to know before deploying a stack, computed once from its plan and rendered as text
+    (the terminal) or Markdown (the pull-request comment)."""
 
-    Returns the text and the policy violations (the caller decides the exit status).
-    """
-    estimate = cost.estimate(recording, region=stack_file.region)
+    estimate: cost.CostEstimate
+    budget_usd: float | None
+    deploy: deploy_time.DeployEstimate
+    violations: list[policy.Violation]
+
+
+def review(recording: Recording, stack_file: StackFile) -> Review:
+    """The cost estimate, the stack's budget, the first-deploy critical path and the policy
+    pack's violations."""
+    return Review(
+        estimate=cost.estimate(recording, region=stack_file.region),
+        budget_usd=_budget_usd(recording),
+        deploy=deploy_time.critical_path(recording),
+        violations=policy.evaluate(recording, config=policy.config_for_stack(stack_file)),
+    )
+
+
+def render_review(result: Review, *, cost_details: bool = False) -> str:
+    """The review as text: cost (against the budget and the seed's figure), first-deploy time,
+    policy result. The caller decides the exit status from ``result.violations``."""
+    estimate = result.estimate
     sections = [cost.render(estimate, anchor_usd=cost.SEED_ANCHOR_USD, details=cost_details)]
-    budget = _budget_usd(recording)
-    if budget:
+    if result.budget_usd:
         sections.append(
-            f"Against this stack's monthly budget ({_usd(budget)}, its AWS Budgets alert): the "
-            f"estimate is {estimate.total_usd / budget:.0%} of it."
+            f"Against this stack's monthly budget ({cost.usd(result.budget_usd)}, its AWS "
+            f"Budgets alert): the estimate is {estimate.total_usd / result.budget_usd:.0%} of it."
         )
-    sections.append(deploy_time.render(deploy_time.critical_path(recording)))
-    violations = policy.evaluate(recording, config=policy.config_for_stack(stack_file))
-    sections.append(policy.render(violations))
-    return "\n\n".join(sections), violations
+    sections.append(deploy_time.render(result.deploy))
+    sections.append(policy.render(result.violations))
+    return "\n\n".join(sections)
 
 
-def render_markdown(recording: Recording, stack_file: StackFile) -> str:
+def render_markdown(recording: Recording, stack_file: StackFile, result: Review) -> str:
     """The plan's summary for a pull-request comment: counts, cost per component, the
     first-deploy critical path, the policy result and the architecture as Mermaid (which GitHub
     renders in comments)."""
-    estimate = cost.estimate(recording, region=stack_file.region)
-    path = deploy_time.critical_path(recording)
-    violations = policy.evaluate(recording, config=policy.config_for_stack(stack_file))
-    budget = _budget_usd(recording)
+    estimate, budget = result.estimate, result.budget_usd
     of_budget = (
-        f" ({estimate.total_usd / budget:.0%} of its {_usd(budget)} budget)" if budget else ""
+        f" ({estimate.total_usd / budget:.0%} of its {cost.usd(budget)} budget)" if budget else ""
     )
+    policy_text = policy.render(result.violations)
     cloud = len(recording.cloud_resources())
     lines = [
         f"### Offline plan of `{stack_file.stack}`",
         "",
         f"**{len(recording.resources) - 1} resources** ({cloud} in the cloud) · "
-        f"**{_usd(estimate.total_usd)}/month** estimated{of_budget}; the seed's figure is "
-        f"{_usd(cost.SEED_ANCHOR_USD)} · **first deploy ~{path.minutes:.0f} min** · "
-        f"**{policy.render(violations).splitlines()[0]}**",
+        f"**{cost.usd(estimate.total_usd)}/month** estimated{of_budget}; the seed's figure is "
+        f"{cost.usd(cost.SEED_ANCHOR_USD)} · **first deploy ~{result.deploy.minutes:.0f} min** · "
+        f"**{policy_text.splitlines()[0]}**",
         "",
     ]
-    if violations:
-        lines += ["```text", policy.render(violations), "```", ""]
+    if result.violations:
+        lines += ["```text", policy_text, "```", ""]
     lines += [
         "<details><summary>Cost by component</summary>",
         "",
         "| component | per month |",
         "|---|---:|",
-        *(f"| {name} | {_usd(amount)} |" for name, amount in estimate.by_component().items()),
-        f"| **total** | **{_usd(estimate.total_usd)}** |",
+        *(f"| {name} | {cost.usd(amount)} |" for name, amount in estimate.by_component().items()),
+        f"| **total** | **{cost.usd(estimate.total_usd)}** |",
         "",
         "</details>",
         "",
         "<details><summary>First-deploy critical path</summary>",
         "",
         "```text",
-        deploy_time.render(path),
+        deploy_time.render(result.deploy),
         "```",
         "",
         "</details>",
@@ -306,10 +320,6 @@ def _budget_usd(recording: Recording) -> float | None:
     budgets = recording.all_of("aws:budgets/budget:Budget")
     amounts = [float(b["limitAmount"]) for b in budgets if b.get("timeUnit") == "MONTHLY"]
     return sum(amounts) or None
-
-
-def _usd(amount: float) -> str:
-    return f"${amount:,.2f}"
 
 
 def _tree(
@@ -420,20 +430,20 @@ def main(argv: list[str] | None = None) -> int:
         traceback.print_exception(recording.error, file=sys.stderr)
         return 1
     print(render(recording, stack_file))
-    review, violations = render_review(recording, stack_file, cost_details=options.cost_details)
-    print("\n" + review)
+    result = review(recording, stack_file)
+    print("\n" + render_review(result, cost_details=options.cost_details))
     if options.diagrams:
         written = diagram.write_diagrams(recording, Path(options.diagrams), stack=options.stack)
         print("\nArchitecture diagram: " + ", ".join(str(path) for path in written))
     if options.markdown:
-        Path(options.markdown).write_text(render_markdown(recording, stack_file))
+        Path(options.markdown).write_text(render_markdown(recording, stack_file, result))
         print(f"\nWrote {options.markdown}")
     if options.json:
         Path(options.json).write_text(
             json.dumps(to_json(recording, stack_file), indent=2, default=str) + "\n"
         )
         print(f"\nWrote {options.json}")
-    return 1 if violations else 0
+    return 1 if result.violations else 0
 
 
 def _full_key(key: str, project: str) -> str:
