@@ -5,8 +5,8 @@ Configuration is validated first, so a bad stack file stops here before any reso
 
 import pulumi
 
-from components.config import load_app_secret_values, load_stack_config
-from components.platform import Platform
+from aws_web_platform.platform.platform import Platform
+from aws_web_platform.stack.loading import load_app_secret_values, load_stack_config
 
 config = load_stack_config()
 platform = Platform("platform", config, app_secret_values=load_app_secret_values(config))

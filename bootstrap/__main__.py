@@ -1,7 +1,8 @@
 """Bootstrap of one AWS account for CI: GitHub OIDC provider, preview role, deploy role.
 
 Configuration is validated first (``platform-bootstrap:*`` keys, model
-:class:`components.bootstrap.BootstrapConfig`): a bad value stops here, naming the key path,
+:class:`aws_web_platform.bootstrap.config.BootstrapConfig`): a bad value
+ stops here, naming the key path,
 the value and what is allowed, before any resource exists.
 
     cd bootstrap && pulumi stack select dev && pulumi up     (administrator credentials)
@@ -10,8 +11,9 @@ the value and what is allowed, before any resource exists.
 import pulumi
 import pulumi_aws as aws
 
-from components.bootstrap import BootstrapConfig, CiAccess, CiAccessArgs
-from components.config import load_config_model
+from aws_web_platform.bootstrap.ci_access import CiAccess, CiAccessArgs
+from aws_web_platform.bootstrap.config import BootstrapConfig
+from aws_web_platform.stack.loading import load_config_model
 
 config = load_config_model(BootstrapConfig)
 stack = pulumi.get_stack()

@@ -1,8 +1,9 @@
 """The shared mock harness: every test runs programs through these fixtures.
 
 ``run_program`` runs any Pulumi program (a component, a few components) under the recording
-engine of :mod:`components.testing`; ``stack_run`` runs the real ``__main__.py`` for a stack file
-exactly as the offline plan does, once per session per stack (the runs are deterministic).
+engine of :mod:`aws_web_platform.offline`; ``stack_run`` runs the real ``__main__.py`` for a
+stack file exactly as the offline plan does, once per session per stack (the runs are
+deterministic).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import pulumi_docker as docker
 import pulumi_random as random
 import pytest
 
-from components.config import StackConfig, decode_config_value, parse_stack_config
-from components.testing import Recording, run
+from aws_web_platform.offline.engine import Recording, run
+from aws_web_platform.stack.config import StackConfig
+from aws_web_platform.stack.loading import decode_config_value, parse_stack_config
 from tools.plan import PROJECT_ROOT, load_stack_file, run_stack, stack_names
 
 RunProgram = Callable[..., Recording]
@@ -34,7 +36,7 @@ BASE_CONFIG: dict[str, str] = {
 
 @pytest.fixture
 def run_program() -> RunProgram:
-    """Run a program under the recording engine (keyword arguments: ``components.testing.run``)."""
+    """Run a program under the recording engine (keyword arguments: ``offline.run``)."""
 
     def _run(program: Callable[[], Any], **kwargs: Any) -> Recording:
         kwargs.setdefault("config", BASE_CONFIG)

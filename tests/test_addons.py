@@ -8,10 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from components.addons import CHARTS, PlatformAddons, PlatformAddonsArgs
-from components.config import AddonsConfig
-from components.eks import Cluster
-from components.testing import Recording, run
+from aws_web_platform.eks.cluster import Cluster
+from aws_web_platform.k8s.addons import CHARTS, PlatformAddons, PlatformAddonsArgs
+from aws_web_platform.k8s.config import AddonsConfig
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, with_aws
 from tests.test_eks import cluster_args
 

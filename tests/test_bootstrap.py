@@ -1,5 +1,5 @@
 """Specification of CiAccess and the bootstrap project: who may assume the CI roles, and what
-they may do (components/bootstrap.py, bootstrap/, docs/delivery.md)."""
+they may do (aws_web_platform/bootstrap/, bootstrap/, docs/delivery.md)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,15 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from components.bootstrap import (
-    GITHUB_ISSUER,
-    PREVIEW_DENIED_ACTIONS,
+from aws_web_platform.bootstrap.ci_access import (
     CiAccess,
     CiAccessArgs,
-    CiAccessConfig,
     deploy_subjects,
     preview_subjects,
 )
-from components.config import ConfigError
-from components.testing import Recording, Registered
+from aws_web_platform.bootstrap.config import GITHUB_ISSUER, PREVIEW_DENIED_ACTIONS, CiAccessConfig
+from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.stack.loading import ConfigError
 from tests.conftest import built
 from tools.plan import PROJECT_ROOT, load_stack_file, run_main, run_stack, stack_names
 

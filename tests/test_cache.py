@@ -8,8 +8,8 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from components.cache import RedisCache, RedisCacheArgs
-from components.testing import Recording, run
+from aws_web_platform.cache.cache import RedisCache, RedisCacheArgs
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, built, with_aws
 
 GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"

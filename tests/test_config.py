@@ -13,17 +13,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel
 
-from components.config import (
-    AppSecretsConfig,
-    ConfigError,
-    FlowLogsConfig,
-    NetworkConfig,
-    StackConfig,
-    decode_config_value,
-    parse_stack_config,
-)
-from components.config_messages import config_key, iter_models
-from components.testing import run
+from aws_web_platform.network.config import FlowLogsConfig, NetworkConfig
+from aws_web_platform.offline.engine import run
+from aws_web_platform.secrets.config import AppSecretsConfig
+from aws_web_platform.stack.config import StackConfig
+from aws_web_platform.stack.loading import ConfigError, decode_config_value, parse_stack_config
+from aws_web_platform.stack.messages import config_key, iter_models
 from tools.plan import PROJECT_ROOT, as_config_string, load_stack_file, run_main
 
 NAMESPACE = "platform"
@@ -419,7 +414,7 @@ def test_structured_values_arrive_as_json_text_as_the_cli_passes_them() -> None:
     }
 
     def program() -> StackConfig:
-        from components.config import load_stack_config
+        from aws_web_platform.stack.loading import load_stack_config
 
         loaded = load_stack_config()
         assert loaded.network.az_count == 2
@@ -584,7 +579,7 @@ def test_leaves_cover_every_key_of_every_model() -> None:
 
 def test_describe_handles_every_annotation_in_the_models() -> None:
     """Every key has a human description of what it allows (no Python type names leak)."""
-    from components.config_messages import describe_allowed
+    from aws_web_platform.stack.messages import describe_allowed
 
     for model in iter_models(StackConfig):
         for _name, info in model.model_fields.items():

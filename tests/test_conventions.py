@@ -2,26 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
 import inspect
-import pkgutil
 import types
 from collections.abc import Callable
 
 import pulumi
 from pydantic import BaseModel
 
-import components
-from components.testing import Recording
+import aws_web_platform
+from aws_web_platform.offline.engine import Recording
+from tools.docs import library_modules
 
 StackRun = Callable[[str], Recording]
 
 
 def _component_modules() -> list[types.ModuleType]:
-    return [
-        importlib.import_module(f"components.{m.name}")
-        for m in pkgutil.iter_modules(components.__path__)
-    ]
+    return library_modules()
 
 
 def _args_models() -> list[type[BaseModel]]:
@@ -73,13 +69,13 @@ def test_children_are_named_after_their_parent_component(
 
 
 def test_the_public_api_exports_every_component_and_its_args() -> None:
-    exported = set(components.__all__)
+    exported = set(aws_web_platform.__all__)
     for module in _component_modules():
         for _, obj in inspect.getmembers(module, inspect.isclass):
             if obj.__module__ != module.__name__:
                 continue
             is_component = issubclass(obj, pulumi.ComponentResource)
             if is_component or (obj.__name__.endswith("Args") and issubclass(obj, BaseModel)):
-                assert obj.__name__ in exported, f"components.{obj.__name__} is not exported"
-    for name in components.__all__:
-        assert getattr(components, name) is not None, name  # every export resolves
+                assert obj.__name__ in exported, f"aws_web_platform.{obj.__name__} is not exported"
+    for name in aws_web_platform.__all__:
+        assert getattr(aws_web_platform, name) is not None, name  # every export resolves

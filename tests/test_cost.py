@@ -11,8 +11,10 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.config import CacheConfig, InstanceTypeName, RdsInstanceClass
-from components.testing import Recording, run
+from aws_web_platform.cache.config import CacheConfig
+from aws_web_platform.database.config import RdsInstanceClass
+from aws_web_platform.eks.config import InstanceTypeName
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, stack_config, with_aws
 from tools.cost import (
     HOURS_PER_MONTH,

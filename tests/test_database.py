@@ -8,9 +8,9 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from components.database import PostgresDatabase, PostgresDatabaseArgs
-from components.postgres_tuning import derive_settings, rds_parameters
-from components.testing import Recording, run
+from aws_web_platform.database.database import PostgresDatabase, PostgresDatabaseArgs
+from aws_web_platform.database.tuning import derive_settings, rds_parameters
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, built, with_aws
 
 INSTANCE = "aws:rds/instance:Instance"

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.testing import Recording, Registered
+from aws_web_platform.offline.engine import Recording, Registered
 from tests.conftest import RunProgram, with_aws
 from tools.deploy_time import (
     TYPICAL_CREATE,

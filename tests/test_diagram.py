@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
 from tests.conftest import RunProgram, with_aws
 from tools import diagram
 from tools.diagram import (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from components.dns import DnsZone, DnsZoneArgs
+from aws_web_platform.dns.zone import DnsZone, DnsZoneArgs
 from tests.conftest import built
 
 ZONE = "aws:route53/zone:Zone"

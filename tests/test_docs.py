@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
 from tools.docs import (
     COMPONENTS_TARGET,
     README,

@@ -9,21 +9,21 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from components.config import EdgeConfig, WafConfig
-from components.edge import (
+from aws_web_platform.edge.config import EdgeConfig, WafConfig
+from aws_web_platform.edge.edge import (
     ALB_SSL_POLICY,
     CLOUDFRONT_ORIGIN_PREFIX_LIST,
     ORIGIN_VERIFY_HEADER,
     Edge,
     EdgeArgs,
 )
-from components.storage import Bucket, BucketArgs
-from components.testing import (
+from aws_web_platform.offline.engine import (
     MANAGED_CACHE_POLICIES,
     MANAGED_ORIGIN_REQUEST_POLICIES,
     Recording,
     run,
 )
+from aws_web_platform.storage.bucket import Bucket, BucketArgs
 from tests.conftest import BASE_CONFIG, with_aws
 
 DOMAIN = "shop.example.com"

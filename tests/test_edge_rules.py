@@ -1,4 +1,4 @@
-"""Specification of the edge's rules as data (components/edge_rules.py)."""
+"""Specification of the edge's rules as data (aws_web_platform/edge/rules.py)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from components.config import EdgeConfig, RateLimitConfig, WafConfig
-from components.edge_rules import (
+from aws_web_platform.edge.config import EdgeConfig, RateLimitConfig, WafConfig
+from aws_web_platform.edge.rules import (
     ALL_METHODS,
     CUSTOM_HEADERS,
     RATE_LIMITED_STATUS,

@@ -10,16 +10,16 @@ import pytest
 import yaml
 from pydantic import ValidationError
 
-from components.bootstrap import BootstrapConfig
-from components.config import CiClusterAccessConfig, ClusterConfig
-from components.eks import Cluster, ClusterArgs
-from components.preview_access import (
+from aws_web_platform.bootstrap.config import BootstrapConfig
+from aws_web_platform.eks.cluster import Cluster, ClusterArgs
+from aws_web_platform.eks.config import CiClusterAccessConfig, ClusterConfig
+from aws_web_platform.eks.preview_access import (
     PREVIEW_DRY_RUN_WRITABLE,
     PREVIEW_GROUP,
     PREVIEW_NEVER_WRITABLE_GROUPS,
     PreviewAccessArgs,
 )
-from components.testing import ACCOUNT_ID, Recording, run
+from aws_web_platform.offline.engine import ACCOUNT_ID, Recording, run
 from tests.conftest import BASE_CONFIG, built, stack_config, with_aws
 from tools.plan import PROJECT_ROOT
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from components.eks_capacity import (
-    INSTANCE_TYPES,
-    architecture_mismatches,
-    ip_budget,
-)
+from aws_web_platform.eks.capacity import INSTANCE_TYPES, architecture_mismatches, ip_budget
 
 
 def test_max_pods_follow_the_vpc_cni_formula() -> None:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from components.config import ConfigError
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
+from aws_web_platform.stack.loading import ConfigError
 from tools.plan import PROJECT_ROOT, load_stack_file, main, run_stack, stack_names
 
 EXAMPLE = PROJECT_ROOT / "examples" / "data-service"

@@ -7,8 +7,8 @@ from typing import Any
 
 import pulumi_aws as aws
 
-from components.kms import EncryptionKey, EncryptionKeyArgs, key_policy
-from components.testing import Recording, run
+from aws_web_platform.kms.encryption_key import EncryptionKey, EncryptionKeyArgs, key_policy
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, built, with_aws
 
 KEY = "aws:kms/key:Key"

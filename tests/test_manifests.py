@@ -16,8 +16,8 @@ import jsonschema
 import kubernetes_validate
 import pytest
 
-from components.config import ClusterConfig
-from components.testing import Recording, kubernetes_manifest
+from aws_web_platform.eks.config import ClusterConfig
+from aws_web_platform.offline.engine import Recording, kubernetes_manifest
 from tests.crd_schemas import CRD_SCHEMAS
 
 StackRun = Callable[[str], Recording]

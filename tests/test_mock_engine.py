@@ -1,4 +1,4 @@
-"""The recording mock engine enforces the rules the real engine would (components.testing)."""
+"""The recording mock engine enforces the rules the real engine would (aws_web_platform.offline)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.testing import EngineRuleError, UnknownInvokeError, run
+from aws_web_platform.offline.engine import EngineRuleError, UnknownInvokeError, run
 
 NO_DEFAULTS = {"pulumi:disable-default-providers": '["*"]'}
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from components.network import Network, NetworkArgs
-from components.network_layout import SubnetTier, subnet_cidr
-from components.testing import Recording, run
+from aws_web_platform.network.layout import SubnetTier, subnet_cidr
+from aws_web_platform.network.network import Network, NetworkArgs
+from aws_web_platform.offline.engine import Recording, run
 from tests.conftest import BASE_CONFIG, RunProgram, with_aws
 
 VPC = "aws:ec2/vpc:Vpc"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.network_layout import (
+from aws_web_platform.network.layout import (
     MAX_AZS,
     LayoutError,
     SubnetTier,

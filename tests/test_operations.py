@@ -13,9 +13,12 @@ from collections.abc import Callable
 
 import pytest
 
-from components.config import AlarmsConfig, BackupConfig, ConfigError, StackConfig
-from components.observability import kebab
-from components.testing import Recording, Registered
+from aws_web_platform.backup.config import BackupConfig
+from aws_web_platform.observability.config import AlarmsConfig
+from aws_web_platform.observability.observability import kebab
+from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.stack.config import StackConfig
+from aws_web_platform.stack.loading import ConfigError
 from tests.conftest import stack_config
 from tests.test_config import VALID, error_of, parse
 

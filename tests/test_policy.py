@@ -41,7 +41,7 @@ from pulumi_policy import (
 )
 from pulumi_policy.proxy import UNKNOWN_STRING_VALUE, unknown_checking_proxy
 
-from components.testing import Recording, Registered
+from aws_web_platform.offline.engine import Recording, Registered
 from policy import platform_policies as rules
 from tests.conftest import stack_config
 from tools import plan

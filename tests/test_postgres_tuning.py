@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.postgres_tuning import (
+from aws_web_platform.database.tuning import (
     INSTANCE_CLASSES,
     check_fit,
     connection_budget,

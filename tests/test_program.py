@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import yaml
 
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
 from tools.plan import PROJECT_ROOT, load_stack_file, run_main, run_stack
 
 StackRun = Callable[[str], Recording]

@@ -8,9 +8,15 @@ from typing import Any
 
 import pytest
 
-from components.config import ConfigError, ImageBuildConfig, StackConfig, parse_stack_config
-from components.registry import ImageRepository, ImageRepositoryArgs, context_digest
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
+from aws_web_platform.registry.config import ImageBuildConfig
+from aws_web_platform.registry.repository import (
+    ImageRepository,
+    ImageRepositoryArgs,
+    context_digest,
+)
+from aws_web_platform.stack.config import StackConfig
+from aws_web_platform.stack.loading import ConfigError, parse_stack_config
 from tests.conftest import built
 from tools.plan import PROJECT_ROOT
 

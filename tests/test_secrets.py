@@ -9,9 +9,9 @@ import pulumi
 import pulumi_aws as aws
 import pytest
 
-from components.app_secrets import AppSecrets, AppSecretsArgs
-from components.config import ConfigError
-from components.testing import Recording, run
+from aws_web_platform.offline.engine import Recording, run
+from aws_web_platform.secrets.app_secrets import AppSecrets, AppSecretsArgs
+from aws_web_platform.stack.loading import ConfigError
 from tests.conftest import BASE_CONFIG, built, with_aws
 from tools.plan import PROJECT_ROOT, load_stack_file, run_main
 

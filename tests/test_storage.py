@@ -8,8 +8,8 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from components.storage import Bucket, BucketArgs, LifecycleRule
-from components.testing import Recording, run
+from aws_web_platform.offline.engine import Recording, run
+from aws_web_platform.storage.bucket import Bucket, BucketArgs, LifecycleRule
 from tests.conftest import BASE_CONFIG, built, with_aws
 
 KEY = "arn:aws:kms:eu-west-1:123456789012:key/storage"

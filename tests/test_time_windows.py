@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.time_windows import daily_minutes, daily_overlaps_weekly, weekly_minutes
+from aws_web_platform.core.time_windows import daily_minutes, daily_overlaps_weekly, weekly_minutes
 
 
 def test_daily_window_in_minutes_including_past_midnight() -> None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import pytest
 
-from components.testing import Recording
+from aws_web_platform.offline.engine import Recording
 from tools.plan import PROJECT_ROOT, run_stack
 from tools.urns import Program, diff, programs
 

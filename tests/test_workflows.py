@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 import yaml
 
-from components.bootstrap import CiAccessConfig
-from components.testing import Recording
+from aws_web_platform.bootstrap.config import CiAccessConfig
+from aws_web_platform.offline.engine import Recording
 from tools.plan import PROJECT_ROOT
 
 WORKFLOW_DIR = PROJECT_ROOT / ".github" / "workflows"
@@ -264,7 +264,7 @@ def test_a_release_sets_platform_release_to_the_validated_version() -> None:
     release = next(s for s in steps if s.get("id") == "release")
     assert release["env"]["INPUT_RELEASE"] == "${{ inputs.release }}"
     assert '"${REF_NAME#v}"' in release["run"]
-    assert "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$" in release["run"]  # components/config.py
+    assert "^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$" in release["run"]  # StackConfig.release
     (up,) = pulumi_steps(job, "up")
     config_map = yaml.safe_load(up["with"]["config-map"])
     assert config_map == {

@@ -1,10 +1,10 @@
-"""Specification of the peak-demand arithmetic (components/workload_budget.py)."""
+"""Specification of the peak-demand arithmetic (aws_web_platform/k8s/workload_budget.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.workload_budget import (
+from aws_web_platform.k8s.workload_budget import (
     Demand,
     Quota,
     cpu_millicores,

@@ -12,10 +12,11 @@ from typing import Any
 
 import pytest
 
-from components.app import env_name
-from components.config import StackConfig, WorkloadConfig
-from components.network_layout import SubnetTier, plan_subnets
-from components.testing import Recording
+from aws_web_platform.k8s.app_service import env_name
+from aws_web_platform.k8s.config import WorkloadConfig
+from aws_web_platform.network.layout import SubnetTier, plan_subnets
+from aws_web_platform.offline.engine import Recording
+from aws_web_platform.stack.config import StackConfig
 from tests.conftest import stack_config
 from tools.plan import PROJECT_ROOT, load_stack_file, run_main
 

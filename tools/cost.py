@@ -1,8 +1,9 @@
 """Monthly cost estimate of an offline plan: what the resources a stack registers would cost.
 
-Pure functions over a :class:`components.testing.Recording` (``tools.plan.run_stack``) and the
-price table ``tools/prices.json`` (us-east-1 on-demand list prices with their sources, regional
-factors, usage assumptions and the resource types that are free). Nothing here calls AWS::
+Pure functions over a :class:`~aws_web_platform.offline.Recording` (``tools.plan.run_stack``)
+and the price table ``tools/prices.json`` (us-east-1 on-demand list prices with their sources,
+regional factors, usage assumptions and the resource types that are free). Nothing here calls
+AWS::
 
     from tools.plan import run_stack
     from tools.cost import estimate, render, SEED_ANCHOR_USD
@@ -31,8 +32,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.postgres_tuning import INSTANCE_CLASSES
-from components.testing import Recording, Registered
+from aws_web_platform.database.tuning import INSTANCE_CLASSES
+from aws_web_platform.offline.engine import Recording, Registered
 
 PRICES_PATH = Path(__file__).with_name("prices.json")
 HOURS_PER_MONTH = 730

@@ -6,7 +6,8 @@ the create times (a meaningless "serial" figure this module never prints) but th
 of dependencies, weighted by how long each resource typically takes to create: an EKS cluster
 after its subnets and key, the node groups after it, the add-ons after them, and so on.
 
-The graph comes from the offline plan's :class:`~components.testing.Recording`, so it is exactly
+The graph comes from the offline plan's :class:`~aws_web_platform.offline.Recording`, so it is
+exactly
 the one the engine would get:
 
 * one node per cloud resource (custom resources other than providers);
@@ -35,7 +36,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from components.testing import Recording, Registered
+from aws_web_platform.offline.engine import Recording, Registered
 
 
 @dataclass(frozen=True)

@@ -1,10 +1,10 @@
 """Offline plan: what ``pulumi preview`` would show, without an AWS account or the Pulumi CLI.
 
 Runs the real, unmodified ``__main__.py`` in-process under the recording mock engine of
-:mod:`components.testing`, with the stack file's configuration loaded (``secure:`` values replaced
-by placeholders and marked secret), then prints the resources as a tree grouped by component, a
-count per type and the stack outputs with secrets masked, followed by what a reviewer wants to
-know before a deploy:
+:mod:`aws_web_platform.offline`, with the stack file's configuration loaded (``secure:`` values
+replaced by placeholders and marked secret), then prints the resources as a tree grouped by
+component, a count per type and the stack outputs with secrets masked, followed by what a
+reviewer wants to know before a deploy:
 
 * the estimated monthly cost per component and in total (:mod:`tools.cost`), compared with the
   stack's budget and the seed's AWS figure;
@@ -41,8 +41,9 @@ from typing import Any
 
 import yaml
 
-from components.config import APP_SECRET_VALUES_KEY, AppSecretsConfig, ConfigError
-from components.testing import ACCOUNT_ID, Recording, Registered, run
+from aws_web_platform.offline.engine import ACCOUNT_ID, Recording, Registered, run
+from aws_web_platform.secrets.config import APP_SECRET_VALUES_KEY, AppSecretsConfig
+from aws_web_platform.stack.loading import ConfigError
 from tools import cost, deploy_time, diagram, policy
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -16,7 +16,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field
 
-from components import (
+from aws_web_platform import (
     Bucket,
     BucketArgs,
     EncryptionKey,
@@ -26,13 +26,10 @@ from components import (
     PostgresDatabase,
     PostgresDatabaseArgs,
 )
-from components.config import (
-    ConfigModel,
-    DatabaseConfig,
-    NetworkConfig,
-    TagValue,
-    load_config_model,
-)
+from aws_web_platform.core.fields import ConfigModel, TagValue
+from aws_web_platform.database.config import DatabaseConfig
+from aws_web_platform.network.config import NetworkConfig
+from aws_web_platform.stack.loading import load_config_model
 
 
 class ServiceConfig(ConfigModel):

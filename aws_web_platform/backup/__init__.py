@@ -1,0 +1,1 @@
+"""AWS Backup: vaults, the daily plan, off-site copy, restore testing."""

@@ -1,0 +1,1 @@
+"""Redis/Valkey on ElastiCache: TLS, AUTH, failover."""

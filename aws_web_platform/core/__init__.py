@@ -1,0 +1,1 @@
+"""Shared building blocks: field types, IAM documents, security-group rules, time windows."""

@@ -1,0 +1,1 @@
+"""PostgreSQL on RDS: primary, replicas, tuning, proxy, credentials."""

@@ -1,0 +1,1 @@
+"""The stack's public Route 53 zone."""

@@ -1,0 +1,1 @@
+"""The edge: Route 53 records, ACM, ALB, CloudFront and WAF."""

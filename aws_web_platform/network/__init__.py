@@ -1,0 +1,1 @@
+"""The VPC: subnet tiers over the AZs, NAT, interface endpoints, flow logs."""

@@ -1,0 +1,1 @@
+"""Operations: alert topics, Slack, alarms, dashboards and the cost budget."""

@@ -1,0 +1,129 @@
+"""AlertTopics: one KMS-encrypted SNS topic per severity, with its e-mail subscribers.
+
+Alarms can only notify topics of their own region, so a stack has one AlertTopics per region
+that holds alarms: the stack's region, and us-east-1 for CloudFront and the WAF. Each topic:
+
+* is encrypted with a customer-managed key whose policy lets CloudWatch, AWS Budgets and
+  AWS Backup make data keys (``sns-publishers`` in :mod:`aws_web_platform.kms.encryption_key`);
+* has a policy letting exactly those services publish, for this account only (confused
+  deputy), and refusing any publish or subscribe over plain HTTP;
+* gets one e-mail subscription per address (each confirms once, from the message SNS sends).
+
+Slack is added on top by :class:`~aws_web_platform.observability.slack.SlackChannels`,
+which subscribes AWS Chatbot to the topics of both regions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+from pydantic import BaseModel, ConfigDict, Field
+
+from aws_web_platform.core.iam import Statement, policy_document
+from aws_web_platform.kms.encryption_key import SNS_PUBLISHERS
+from aws_web_platform.observability.config import SEVERITIES, EmailAddress, Severity
+
+
+class AlertTopicsArgs(BaseModel):
+    """Arguments of :class:`AlertTopics`."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    name_prefix: str = Field(
+        pattern=r"^[A-Za-z0-9_-]{1,200}$",
+        description="Prefix of the topics' names (<prefix>-warning, <prefix>-critical): "
+        "people read them in e-mails and in Slack. Required.",
+    )
+    kms_key_arn: Any = Field(
+        description="Key (ARN, str or Output) encrypting the topics; must allow the "
+        "sns-publishers service. Required: alerts carry resource names and figures."
+    )
+    emails: dict[Severity, tuple[EmailAddress, ...]] = Field(
+        default_factory=dict,
+        description="E-mail subscribers per severity. Default none (Slack only, or tests).",
+    )
+
+
+def topic_policy(topic_arn: Any, account: str, partition: str) -> list[Statement]:
+    """Who may use a topic: the account, the alert publishers (for this account), TLS only."""
+    return [
+        {
+            "Sid": "AccountManagesTheTopic",
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:{partition}:iam::{account}:root"},
+            "Action": [
+                "sns:GetTopicAttributes",
+                "sns:SetTopicAttributes",
+                "sns:AddPermission",
+                "sns:RemovePermission",
+                "sns:DeleteTopic",
+                "sns:Subscribe",
+                "sns:ListSubscriptionsByTopic",
+                "sns:Publish",
+            ],
+            "Resource": topic_arn,
+        },
+        {
+            "Sid": "AlertPublishersOfThisAccount",
+            "Effect": "Allow",
+            "Principal": {"Service": list(SNS_PUBLISHERS)},
+            "Action": "sns:Publish",
+            "Resource": topic_arn,
+            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
+        },
+        {
+            "Sid": "TlsOnly",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": ["sns:Publish", "sns:Subscribe"],
+            "Resource": topic_arn,
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        },
+    ]
+
+
+class AlertTopics(pulumi.ComponentResource):
+    """The warning and critical topics of one region."""
+
+    topics: dict[Severity, aws.sns.Topic]
+    arns: dict[str, pulumi.Output[str]]
+
+    def __init__(
+        self, name: str, args: AlertTopicsArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("platform:observability:AlertTopics", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        invoke = pulumi.InvokeOptions(parent=self)
+        account = aws.get_caller_identity(opts=invoke).account_id
+        partition = aws.get_partition(opts=invoke).partition
+        self.topics = {}
+        for severity in SEVERITIES:
+            topic = aws.sns.Topic(
+                f"{name}-{severity}",
+                name=f"{args.name_prefix}-{severity}",
+                display_name=f"{args.name_prefix} {severity}"[:100],
+                kms_master_key_id=args.kms_key_arn,
+                opts=child,
+            )
+            aws.sns.TopicPolicy(
+                f"{name}-{severity}-policy",
+                arn=topic.arn,
+                policy=policy_document(topic_policy(topic.arn, account, partition)),
+                opts=child,
+            )
+            for address in args.emails.get(severity, ()):
+                # Named by the address, so reordering the list replaces nothing.
+                digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
+                aws.sns.TopicSubscription(
+                    f"{name}-{severity}-email-{digest}",
+                    topic=topic.arn,
+                    protocol="email",
+                    endpoint=address,
+                    opts=child,
+                )
+            self.topics[severity] = topic
+        self.arns = {severity: topic.arn for severity, topic in self.topics.items()}
+        self.register_outputs({"arns": self.arns})

@@ -1,0 +1,1 @@
+"""Platform: the whole environment of one stack, composed from the other packages."""

@@ -1,0 +1,1 @@
+"""ECR repositories and the image each release deploys."""

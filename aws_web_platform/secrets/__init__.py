@@ -1,0 +1,1 @@
+"""Secrets Manager secrets: one secret, and the apps' third-party keys."""

@@ -1,0 +1,1 @@
+"""The stack file's configuration: StackConfig, loading and validation messages."""

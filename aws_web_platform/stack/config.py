@@ -1,0 +1,397 @@
+"""StackConfig: everything a stack file says, one field per domain, and the rules that span domains.
+
+Data flows one way: ``Pulumi.<stack>.yaml`` -> :class:`StackConfig` -> ``Platform`` -> components.
+Each domain's settings model lives beside its component (``database/config.py`` ...); this model
+composes them and holds only the checks that need more than one domain (node groups against the
+subnets, the apps against the namespace quota and node groups, the proxy against the endpoints).
+
+Conventions:
+
+* Keys live under the project's namespace (``platform:``) and are camelCase, as Pulumi keys are:
+  ``platform:network`` holds ``{cidr, azCount, natStrategy, ...}``. Python code uses snake_case.
+* Defaults are the production values (docs/requirements.md). The dev stack file turns them down
+  (sizes, counts, HA); the code never branches on the stack's name.
+* A bad value stops the program before any resource is registered, with one message naming the
+  full key path (``platform:network.azCount``), the bad value and what is allowed.
+* Secrets are never read here in plaintext: a key of this model set with ``--secret`` is refused,
+  because its value would end up in plaintext (tags, names) in the state.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pydantic import (
+    Field,
+    model_validator,
+)
+
+from aws_web_platform.backup.config import BackupConfig
+from aws_web_platform.cache.config import CacheConfig
+from aws_web_platform.core.fields import AccountId, ConfigModel, TagValue
+from aws_web_platform.database.config import DatabaseConfig
+from aws_web_platform.dns.config import DnsConfig
+from aws_web_platform.edge.config import EdgeConfig
+from aws_web_platform.eks.capacity import (
+    INSTANCE_TYPES,
+    ip_budget,
+)
+from aws_web_platform.eks.config import ClusterConfig
+from aws_web_platform.k8s.config import AddonsConfig, AppsConfig
+from aws_web_platform.k8s.workload_budget import (
+    Demand,
+    Quota,
+    cpu_millicores,
+    memory_bytes,
+    over_capacity,
+    over_quota,
+    surge_pods,
+)
+from aws_web_platform.kms.config import KmsConfig
+from aws_web_platform.network.config import NetworkConfig
+from aws_web_platform.network.layout import (
+    SubnetTier,
+    plan_subnets,
+    usable_ips,
+)
+from aws_web_platform.observability.config import ObservabilityConfig
+from aws_web_platform.registry.config import RegistryConfig
+from aws_web_platform.secrets.config import AppSecretsConfig
+from aws_web_platform.storage.config import StorageConfig
+
+# The stack
+# --------------------------------------------------------------------------------------------
+
+
+class StackConfig(ConfigModel):
+    """Everything a stack file says. One field per top-level key of the ``platform:`` namespace,
+    plus the AWS region from the provider's own ``aws:region`` key."""
+
+    aws_region: str = Field(
+        validation_alias="aws:region",
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$",
+        description="AWS region of the stack, from the standard aws:region key. Required: a "
+        "platform deployed to an unintended region is a costly mistake.",
+        json_schema_extra={"allowed": "an AWS region code such as eu-west-1 or us-east-1"},
+    )
+    environment: str = Field(
+        pattern=r"^[a-z][a-z0-9-]{0,15}$",
+        description="Environment name, used in the Environment tag and Name tags. Default: the "
+        "stack's name.",
+        json_schema_extra={
+            "allowed": "1 to 16 lowercase letters, digits or '-', starting with a letter",
+            "default": "the stack's name",
+        },
+    )
+    project: TagValue = Field(
+        description="Product name, for the Project tag on every resource. Required: cost reports "
+        "group by it."
+    )
+    owner: TagValue = Field(
+        description="Team or person answerable for the stack (Owner tag). Required: an untagged "
+        "resource nobody owns is never cleaned up."
+    )
+    cost_center: TagValue = Field(
+        description="Cost center billed for the stack (CostCenter tag). Required for cost "
+        "allocation."
+    )
+    allowed_account_ids: tuple[AccountId, ...] = Field(
+        default=(),
+        description="AWS accounts the stack may be deployed to; the provider refuses any other. "
+        "Default empty (any account); set it in prod so prod config never lands in a dev "
+        "account.",
+    )
+    network: NetworkConfig = Field(
+        default=NetworkConfig(),
+        description="The VPC (see NetworkConfig). Default: production layout.",
+    )
+    protect_data: bool = Field(
+        default=True,
+        description="Protect stateful resources (keys, databases, caches, buckets, "
+        "repositories, secrets) from deletion: Pulumi protect, deletion protection, final "
+        "snapshots, no force-destroy. Default true; dev sets false so it can be torn down.",
+    )
+    release: str = Field(
+        default="latest-release",
+        pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$",
+        description="Release version: the tag of images built or expected in ECR. Set per "
+        "deploy by CI (`pulumi config set release 1.4.2`); tags are immutable.",
+        json_schema_extra={"allowed": "a Docker tag: letters, digits, _ . - (up to 128)"},
+    )
+    kms: KmsConfig = Field(default=KmsConfig(), description="The KMS keys (see KmsConfig).")
+    app_secrets: AppSecretsConfig = Field(
+        default=AppSecretsConfig(), description="The app secrets (see AppSecretsConfig)."
+    )
+    database: DatabaseConfig = Field(
+        default=DatabaseConfig(), description="PostgreSQL (see DatabaseConfig)."
+    )
+    cache: CacheConfig = Field(default=CacheConfig(), description="Redis/Valkey (see CacheConfig).")
+    storage: StorageConfig = Field(
+        default=StorageConfig(), description="The buckets (see StorageConfig)."
+    )
+    registry: RegistryConfig = Field(
+        default=RegistryConfig(), description="ECR and images (see RegistryConfig)."
+    )
+    dns: DnsConfig = Field(description="The public DNS zone (see DnsConfig). Required.")
+    cluster: ClusterConfig = Field(
+        default=ClusterConfig(), description="EKS (see ClusterConfig). Default: production."
+    )
+    addons: AddonsConfig = Field(
+        default=AddonsConfig(), description="Helm add-ons and app namespaces (see AddonsConfig)."
+    )
+    edge: EdgeConfig = Field(
+        default=EdgeConfig(), description="CloudFront, WAF, ALB (see EdgeConfig)."
+    )
+    apps: AppsConfig = Field(
+        default_factory=AppsConfig,
+        description="Web, API and workers on Kubernetes (see AppsConfig).",
+    )
+    observability: ObservabilityConfig = Field(
+        description="Alarms, dashboards, notifications, logs and the budget (see "
+        "ObservabilityConfig). Required: its notifications name who is told."
+    )
+    backup: BackupConfig = Field(
+        default=BackupConfig(), description="AWS Backup and restore testing (see BackupConfig)."
+    )
+
+    @model_validator(mode="after")
+    def _backup_copy_elsewhere(self) -> StackConfig:
+        if self.backup.copy_region == self.aws_region:
+            raise ValueError(
+                f"$.backup.copyRegion {self.backup.copy_region} is the stack's own region: an "
+                "off-site copy must be in another region"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _node_groups_fit_the_subnets(self) -> StackConfig:
+        private = plan_subnets(self.network.cidr, self.network.az_count, (SubnetTier.PRIVATE,))
+        budget = ip_budget(
+            {
+                name: (group.instance_types, group.max_size)
+                for name, group in self.cluster.node_groups.items()
+            },
+            subnet_usable_ips=min(usable_ips(c) for c in private.values()),
+            subnets=len(private),
+            interface_endpoints=len(self.network.interface_endpoints),
+        )
+        if not budget.fits:
+            raise ValueError(
+                f"$.cluster.nodeGroups at their maxSize may need {budget.needed} pod and node "
+                f"addresses, but the private subnets of $.network.cidr have {budget.available} "
+                "free: lower maxSize, use fewer or smaller instance types, or a larger VPC"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _proxy_reaches_secrets_manager(self) -> StackConfig:
+        if self.database.proxy.enabled and "secretsmanager" not in self.network.interface_endpoints:
+            raise ValueError(
+                "$.database.proxy.enabled needs the secretsmanager endpoint in "
+                "$.network.interfaceEndpoints: the proxy reads its credentials from Secrets "
+                "Manager, and the isolated data subnets have no other way there"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _production_grade_data(self) -> StackConfig:
+        if self.protect_data:
+            short = []
+            if self.database.backup_retention_days < 7:
+                short.append(
+                    f"$.database.backupRetentionDays is {self.database.backup_retention_days}"
+                )
+            if self.cache.snapshot_retention_days < 7:
+                short.append(
+                    f"$.cache.snapshotRetentionDays is {self.cache.snapshot_retention_days}"
+                )
+            if short:
+                raise ValueError(
+                    "$.protectData is true (a stack holding real data) but "
+                    + " and ".join(short)
+                    + "; keep at least 7 days of backups"
+                )
+        return self
+
+    @property
+    def slug(self) -> str:
+        """``<project>-<environment>`` in lowercase letters, digits and '-': the prefix of
+        physical names that must be fixed (database identifiers, secret names, repositories)."""
+        text = re.sub(r"[^a-z0-9]+", "-", f"{self.project}-{self.environment}".lower())
+        return text.strip("-")[:40].strip("-")
+
+    def common_tags(self) -> dict[str, str]:
+        """Tags every taggable AWS resource carries, applied as the provider's default tags."""
+        return {
+            "Project": self.project,
+            "Environment": self.environment,
+            "ManagedBy": "pulumi",
+            "Owner": self.owner,
+            "CostCenter": self.cost_center,
+        }
+
+    def _apps_connection_budget(self) -> list[str]:
+        """Every database workload's pools at their maximum replicas, against max_connections:
+        on each replica always (no proxy there), on the primary when there is no proxy."""
+        database = self.database
+        users = {n: w for n, w in self.apps.workloads.items() if w.database}
+        if not users:
+            return []
+        available = database.tuning().max_connections - database.pool.reserved_connections
+        problems = []
+        checks = [("databaseReplicaPoolSize", "each read replica", database.read_replicas > 0)]
+        checks.append(("databasePoolSize", "the primary", not database.proxy.enabled))
+        for field, where, applies in checks:
+            if not applies:
+                continue
+            attribute = "database_replica_pool_size" if "Replica" in field else "database_pool_size"
+            needed = sum(w.max_replicas * getattr(w, attribute) for w in users.values())
+            if needed > available:
+                terms = " + ".join(
+                    f"{n} {w.max_replicas} x {getattr(w, attribute)}"
+                    for n, w in sorted(users.items())
+                )
+                problems.append(
+                    f"$.apps.workloads connections to {where} ({terms} = {needed}) exceed "
+                    f"max_connections minus $.database.pool.reservedConnections ({available}): "
+                    f"lower $.apps.workloads.<name>.{field} or maxReplicas"
+                )
+        return problems
+
+    @model_validator(mode="after")
+    def _apps_fit_the_platform(self) -> StackConfig:
+        apps = self.apps
+        problems: list[str] = []
+        quota = self.addons.app_namespaces.get(apps.namespace)
+        if quota is None:
+            problems.append(
+                f"$.apps.namespace {apps.namespace} is not one of $.addons.appNamespaces "
+                f"({', '.join(sorted(self.addons.app_namespaces)) or 'none'})"
+            )
+        for tier, group in sorted(apps.placement.items()):
+            if group not in self.cluster.node_groups:
+                problems.append(
+                    f"$.apps.placement.{tier} {group} is not one of $.cluster.nodeGroups "
+                    f"({', '.join(sorted(self.cluster.node_groups))})"
+                )
+        ports = {"web": self.edge.web.port, "api": self.edge.api.port}
+        demands: list[Demand] = []
+        per_group: dict[str, list[Demand]] = {}
+        for name, workload in sorted(apps.workloads.items()):
+            at = f"$.apps.workloads.{name}"
+            if workload.tier not in apps.placement:
+                problems.append(f"{at}.tier {workload.tier} has no node group in $.apps.placement")
+            if workload.image not in self.registry.repositories:
+                problems.append(
+                    f"{at}.image {workload.image} is not one of $.registry.repositories"
+                )
+            unknown = sorted(set(workload.secrets) - set(self.app_secrets.names))
+            if unknown:
+                problems.append(f"{at}.secrets {', '.join(unknown)} not in $.appSecrets.names")
+            if workload.role in ports and workload.port != ports[workload.role]:
+                problems.append(
+                    f"{at}.port {workload.port} must equal $.edge.{workload.role}.port "
+                    f"{ports[workload.role]}: its target group sends traffic there"
+                )
+            if (
+                workload.role in ports
+                and workload.termination_grace_period_seconds
+                <= self.edge.deregistration_delay_seconds
+            ):
+                problems.append(
+                    f"{at}.terminationGracePeriodSeconds "
+                    f"{workload.termination_grace_period_seconds} must exceed "
+                    f"$.edge.deregistrationDelaySeconds {self.edge.deregistration_delay_seconds}:"
+                    " the ALB still sends in-flight requests while it drains the pod"
+                )
+            if workload.role == "api" and apps.migrations.enabled and not workload.database:
+                problems.append(
+                    f"$.apps.migrations.enabled needs the api ({name}) to use the database "
+                    f"({at}.database true)"
+                )
+            if workload.role == "api" and workload.database:
+                pool = self.database.pool
+                if workload.max_replicas > pool.api_max_replicas:
+                    problems.append(
+                        f"{at} may run {workload.max_replicas} pods, more than "
+                        f"$.database.pool.apiMaxReplicas {pool.api_max_replicas} the database's "
+                        "connection budget is sized for"
+                    )
+                if workload.database_pool_size > pool.size_per_replica:
+                    problems.append(
+                        f"{at}.databasePoolSize {workload.database_pool_size} is above "
+                        f"$.database.pool.sizePerReplica {pool.size_per_replica}"
+                    )
+            if quota is not None:
+                for what, value, ceiling, parse in (
+                    ("limitsCpu", workload.limits_cpu, quota.max_limit_cpu, cpu_millicores),
+                    (
+                        "limitsMemory",
+                        workload.limits_memory,
+                        quota.max_limit_memory,
+                        memory_bytes,
+                    ),
+                ):
+                    if parse(value) > parse(ceiling):
+                        problems.append(
+                            f"{at}.{what} {value} is above the namespace's largest container "
+                            f"limit $.addons.appNamespaces.{apps.namespace}.max"
+                            f"{what[0].upper()}{what[1:]} {ceiling}"
+                        )
+            peak = workload.max_replicas + surge_pods(workload.max_replicas, apps.max_surge_percent)
+            resources = (
+                workload.requests_cpu,
+                workload.requests_memory,
+                workload.limits_cpu,
+                workload.limits_memory,
+            )
+            group = apps.placement.get(workload.tier, "")
+            demands.append(Demand(name, peak, *resources))
+            per_group.setdefault(group, []).append(demands[-1])
+            if workload.role == "api" and apps.migrations.enabled:
+                demands.append(Demand(f"{name}-migrate", 1, *resources))
+                per_group[group].append(demands[-1])
+        problems += self._apps_connection_budget()
+        if quota is not None:
+            over = over_quota(
+                demands,
+                Quota(
+                    quota.requests_cpu,
+                    quota.requests_memory,
+                    quota.limits_cpu,
+                    quota.limits_memory,
+                    quota.pods,
+                ),
+            )
+            if over:
+                problems.append(
+                    f"$.apps.workloads at their maxReplicas plus the rollout surge need more "
+                    f"than $.addons.appNamespaces.{apps.namespace} allows ({'; '.join(over)}): "
+                    "raise the quota or lower maxReplicas"
+                )
+        for group, group_demands in sorted(per_group.items()):
+            node_group = self.cluster.node_groups.get(group)
+            if node_group is None:
+                continue
+            smallest = min(
+                (INSTANCE_TYPES[t] for t in node_group.instance_types), key=lambda t: t.vcpus
+            )
+            short = over_capacity(
+                group_demands,
+                nodes=node_group.max_size,
+                vcpus=smallest.vcpus,
+                memory_gib=smallest.memory_gib,
+            )
+            if short:
+                names = ", ".join(d.name for d in group_demands)
+                problems.append(
+                    f"$.apps.workloads {names} at their peak do not fit $.cluster.nodeGroups."
+                    f"{group} at its maxSize {node_group.max_size} ({'; '.join(short)}): raise "
+                    "maxSize or use larger instance types, or lower maxReplicas or requests"
+                )
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+# --------------------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""S3 buckets, private and encrypted, with grant intent methods."""
