@@ -24,6 +24,7 @@ _EXPORTS: dict[str, str] = {
     # Network and keys
     "Network": "network.network",
     "NetworkArgs": "network.network",
+    "NetworkWiring": "network.network",
     "EncryptionKey": "kms.encryption_key",
     "EncryptionKeyArgs": "kms.encryption_key",
     # Secrets
@@ -34,8 +35,10 @@ _EXPORTS: dict[str, str] = {
     # Data
     "PostgresDatabase": "database.database",
     "PostgresDatabaseArgs": "database.database",
+    "PostgresDatabaseWiring": "database.database",
     "RedisCache": "cache.cache",
     "RedisCacheArgs": "cache.cache",
+    "RedisCacheWiring": "cache.cache",
     "Bucket": "storage.bucket",
     "BucketArgs": "storage.bucket",
     "ImageRepository": "registry.repository",
@@ -43,33 +46,43 @@ _EXPORTS: dict[str, str] = {
     # Compute
     "Cluster": "eks.cluster",
     "ClusterArgs": "eks.cluster",
+    "ClusterWiring": "eks.cluster",
     "PreviewAccess": "eks.preview_access",
     "PreviewAccessArgs": "eks.preview_access",
     "PlatformAddons": "k8s.addons",
     "PlatformAddonsArgs": "k8s.addons",
+    "PlatformAddonsWiring": "k8s.addons",
     "AppNamespace": "k8s.namespace",
     "AppNamespaceArgs": "k8s.namespace",
+    "AppNamespaceWiring": "k8s.namespace",
     "AppService": "k8s.app_service",
     "AppServiceArgs": "k8s.app_service",
+    "AppServiceWiring": "k8s.app_service",
     # Edge
     "DnsZone": "dns.zone",
     "DnsZoneArgs": "dns.zone",
+    "DnsZoneWiring": "dns.zone",
     "Edge": "edge.edge",
     "EdgeArgs": "edge.edge",
+    "EdgeWiring": "edge.edge",
     # Operations
     "AlertTopics": "observability.alert_topics",
     "AlertTopicsArgs": "observability.alert_topics",
     "SlackChannels": "observability.slack",
     "SlackChannelsArgs": "observability.slack",
+    "SlackChannelsWiring": "observability.slack",
     "Observability": "observability.observability",
     "ObservabilityArgs": "observability.observability",
     "CostBudget": "observability.budget",
     "CostBudgetArgs": "observability.budget",
+    "CostBudgetWiring": "observability.budget",
     "BackupPlan": "backup.plan",
     "BackupPlanArgs": "backup.plan",
+    "BackupPlanWiring": "backup.plan",
     # Delivery: CI's AWS access (the bootstrap project)
     "CiAccess": "bootstrap.ci_access",
     "CiAccessArgs": "bootstrap.ci_access",
+    "CiAccessWiring": "bootstrap.ci_access",
     "CiAccessConfig": "bootstrap.config",
     "BootstrapConfig": "bootstrap.config",
     # The whole platform of one stack, and its configuration
@@ -85,48 +98,61 @@ __all__ = [
     "AlertTopicsArgs",
     "AppNamespace",
     "AppNamespaceArgs",
+    "AppNamespaceWiring",
     "AppSecrets",
     "AppSecretsArgs",
     "AppService",
     "AppServiceArgs",
+    "AppServiceWiring",
     "BackupPlan",
     "BackupPlanArgs",
+    "BackupPlanWiring",
     "BootstrapConfig",
     "Bucket",
     "BucketArgs",
     "CiAccess",
     "CiAccessArgs",
     "CiAccessConfig",
+    "CiAccessWiring",
     "Cluster",
     "ClusterArgs",
+    "ClusterWiring",
     "ConfigError",
     "CostBudget",
     "CostBudgetArgs",
+    "CostBudgetWiring",
     "DnsZone",
     "DnsZoneArgs",
+    "DnsZoneWiring",
     "Edge",
     "EdgeArgs",
+    "EdgeWiring",
     "EncryptionKey",
     "EncryptionKeyArgs",
     "ImageRepository",
     "ImageRepositoryArgs",
     "Network",
     "NetworkArgs",
+    "NetworkWiring",
     "Observability",
     "ObservabilityArgs",
     "Platform",
     "PlatformAddons",
     "PlatformAddonsArgs",
+    "PlatformAddonsWiring",
     "PostgresDatabase",
     "PostgresDatabaseArgs",
+    "PostgresDatabaseWiring",
     "PreviewAccess",
     "PreviewAccessArgs",
     "RedisCache",
     "RedisCacheArgs",
+    "RedisCacheWiring",
     "Secret",
     "SecretArgs",
     "SlackChannels",
     "SlackChannelsArgs",
+    "SlackChannelsWiring",
     "StackConfig",
     "load_stack_config",
     "parse_stack_config",
@@ -147,24 +173,32 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ loads lazily
-    from aws_web_platform.backup.plan import BackupPlan, BackupPlanArgs
-    from aws_web_platform.bootstrap.ci_access import CiAccess, CiAccessArgs
+    from aws_web_platform.backup.plan import BackupPlan, BackupPlanArgs, BackupPlanWiring
+    from aws_web_platform.bootstrap.ci_access import CiAccess, CiAccessArgs, CiAccessWiring
     from aws_web_platform.bootstrap.config import BootstrapConfig, CiAccessConfig
-    from aws_web_platform.cache.cache import RedisCache, RedisCacheArgs
-    from aws_web_platform.database.database import PostgresDatabase, PostgresDatabaseArgs
-    from aws_web_platform.dns.zone import DnsZone, DnsZoneArgs
-    from aws_web_platform.edge.edge import Edge, EdgeArgs
-    from aws_web_platform.eks.cluster import Cluster, ClusterArgs
+    from aws_web_platform.cache.cache import RedisCache, RedisCacheArgs, RedisCacheWiring
+    from aws_web_platform.database.database import (
+        PostgresDatabase,
+        PostgresDatabaseArgs,
+        PostgresDatabaseWiring,
+    )
+    from aws_web_platform.dns.zone import DnsZone, DnsZoneArgs, DnsZoneWiring
+    from aws_web_platform.edge.edge import Edge, EdgeArgs, EdgeWiring
+    from aws_web_platform.eks.cluster import Cluster, ClusterArgs, ClusterWiring
     from aws_web_platform.eks.preview_access import PreviewAccess, PreviewAccessArgs
-    from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs
-    from aws_web_platform.k8s.app_service import AppService, AppServiceArgs
-    from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs
+    from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
+    from aws_web_platform.k8s.app_service import AppService, AppServiceArgs, AppServiceWiring
+    from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
     from aws_web_platform.kms.encryption_key import EncryptionKey, EncryptionKeyArgs
-    from aws_web_platform.network.network import Network, NetworkArgs
+    from aws_web_platform.network.network import Network, NetworkArgs, NetworkWiring
     from aws_web_platform.observability.alert_topics import AlertTopics, AlertTopicsArgs
-    from aws_web_platform.observability.budget import CostBudget, CostBudgetArgs
+    from aws_web_platform.observability.budget import CostBudget, CostBudgetArgs, CostBudgetWiring
     from aws_web_platform.observability.observability import Observability, ObservabilityArgs
-    from aws_web_platform.observability.slack import SlackChannels, SlackChannelsArgs
+    from aws_web_platform.observability.slack import (
+        SlackChannels,
+        SlackChannelsArgs,
+        SlackChannelsWiring,
+    )
     from aws_web_platform.platform.platform import Platform
     from aws_web_platform.registry.repository import ImageRepository, ImageRepositoryArgs
     from aws_web_platform.secrets.app_secrets import AppSecrets, AppSecretsArgs

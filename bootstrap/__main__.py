@@ -11,7 +11,7 @@ the value and what is allowed, before any resource exists.
 import pulumi
 import pulumi_aws as aws
 
-from aws_web_platform.bootstrap.ci_access import CiAccess, CiAccessArgs
+from aws_web_platform.bootstrap.ci_access import CiAccess, CiAccessArgs, CiAccessWiring
 from aws_web_platform.bootstrap.config import BootstrapConfig
 from aws_web_platform.stack.loading import load_config_model
 
@@ -27,7 +27,7 @@ provider = aws.Provider(
 )
 access = CiAccess(
     "ci",
-    CiAccessArgs(**config.ci.model_dump(), name_prefix=config.name_prefix(stack)),
+    CiAccessArgs.from_config(config.ci, CiAccessWiring(name_prefix=config.name_prefix(stack))),
     opts=pulumi.ResourceOptions(provider=provider),
 )
 

@@ -9,6 +9,7 @@ import pulumi
 import pytest
 
 from aws_web_platform.eks.cluster import Cluster
+from aws_web_platform.eks.config import NodeGroupConfig, Scheduling, TaintConfig
 from aws_web_platform.k8s.addons import CHARTS, PlatformAddons, PlatformAddonsArgs
 from aws_web_platform.k8s.config import AddonsConfig
 from aws_web_platform.offline.engine import Recording, run
@@ -37,10 +38,11 @@ def addons_program(**overrides: Any) -> Any:
                 "shop-prod/cache/auth",
             ],
             "secrets_kms_key_arn": SECRETS_KEY,
-            "system_node_labels": {"platform.io/node-group": "system"},
-            "system_node_taints": [
-                {"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}
-            ],
+            "system_scheduling": NodeGroupConfig(
+                instance_types=("m7g.large",),
+                labels={"platform.io/node-group": "system"},
+                taints=(TaintConfig(key="CriticalAddonsOnly", value="true"),),
+            ).scheduling(),
             "postgres_host": "db.internal",
             "postgres_monitoring_secret": "shop-prod/database/monitoring",
             "redis_host": "redis.internal",
@@ -109,7 +111,7 @@ def test_addons_run_on_the_system_nodes_tolerating_their_taint(rec: Recording) -
 
 
 def test_without_a_system_group_addons_schedule_anywhere() -> None:
-    rec = run(addons_program(system_node_labels={}, system_node_taints=[]), config=BASE_CONFIG)
+    rec = run(addons_program(system_scheduling=Scheduling()), config=BASE_CONFIG)
     values = release(rec, "metrics-server")["values"]
     assert values["nodeSelector"] == {} and values["tolerations"] == []
 

@@ -16,6 +16,7 @@ from aws_web_platform.edge.edge import (
     ORIGIN_VERIFY_HEADER,
     Edge,
     EdgeArgs,
+    EdgeWiring,
 )
 from aws_web_platform.offline.engine import (
     MANAGED_CACHE_POLICIES,
@@ -71,19 +72,21 @@ def build(
         )
         Edge(
             "edge",
-            EdgeArgs(
-                **config.model_dump(),
-                domain=DOMAIN,
-                zone_id=ZONE_ID,
-                vpc_id="vpc-0abc",
-                public_subnet_ids=["subnet-a", "subnet-b", "subnet-c"],
-                targets_security_group_id=NODES_SG,
-                logs_bucket=logs,
-                certificates_bucket=bucket,
-                us_east_1_provider=east,
-                waf_logs_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/edge-logs",
-                name_prefix="shop-prod",
-                protect=protect,
+            EdgeArgs.from_config(
+                config,
+                EdgeWiring(
+                    domain=DOMAIN,
+                    zone_id=ZONE_ID,
+                    vpc_id="vpc-0abc",
+                    public_subnet_ids=["subnet-a", "subnet-b", "subnet-c"],
+                    targets_security_group_id=NODES_SG,
+                    logs_bucket=logs,
+                    certificates_bucket=bucket,
+                    us_east_1_provider=east,
+                    waf_logs_kms_key_arn="arn:aws:kms:us-east-1:123456789012:key/edge-logs",
+                    name_prefix="shop-prod",
+                    protect=protect,
+                ),
             ),
             opts=opts,
         )

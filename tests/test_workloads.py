@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from aws_web_platform.k8s.app_service import env_name
 from aws_web_platform.k8s.config import WorkloadConfig
+from aws_web_platform.k8s.environment import env_name
 from aws_web_platform.network.layout import SubnetTier, plan_subnets
 from aws_web_platform.offline.engine import Recording
 from aws_web_platform.stack.config import StackConfig

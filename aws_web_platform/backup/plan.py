@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import pulumi
@@ -27,6 +28,7 @@ import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
 from aws_web_platform.backup.config import BackupConfig
+from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import Statement, grant, policy_document, service_trust_policy
 
 #: AWS managed policies of the AWS Backup service role: RDS/EBS and S3, backup and restore.
@@ -51,27 +53,27 @@ class RestoreTarget(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    subnet_group_name: Any = Field(description="DB subnet group (str or Output). Required.")
-    security_group_ids: list[Any] = Field(description="Security groups of the restored DB.")
-    parameter_group_name: Any = Field(
+    subnet_group_name: InputStr = Field(description="DB subnet group (str or Output). Required.")
+    security_group_ids: Sequence[InputStr] = Field(
+        description="Security groups of the restored DB."
+    )
+    parameter_group_name: InputStr | None = Field(
         default=None, description="Parameter group (keeps TLS forced). Default the engine's."
     )
 
 
-class BackupPlanArgs(BackupConfig):
-    """Arguments of :class:`BackupPlan`: the stack's BackupConfig plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class BackupPlanWiring(Wiring):
+    """What :class:`BackupPlan` is wired to besides its settings."""
 
     name_prefix: str = Field(
         pattern=r"^[a-zA-Z0-9-]{2,40}$",
         description="Prefix of the vault and plan names (<prefix>-backups). Required.",
     )
-    kms_key_arn: Any = Field(description="Key (ARN) of the vault in the stack's region.")
-    copy_kms_key_arn: Any = Field(
+    kms_key_arn: InputStr = Field(description="Key (ARN) of the vault in the stack's region.")
+    copy_kms_key_arn: InputStr | None = Field(
         default=None, description="Key (ARN) of the copy vault, in copy_region. Required with it."
     )
-    copy_provider: Any = Field(
+    copy_provider: aws.Provider | None = Field(
         default=None,
         description="AWS provider of copy_region (the copy vault is created with it). Required "
         "with copy_region.",
@@ -79,12 +81,12 @@ class BackupPlanArgs(BackupConfig):
     selection_tag: tuple[str, str] = Field(
         description="Tag key and value selecting what is backed up. Required."
     )
-    source_kms_key_arns: list[Any] = Field(
+    source_kms_key_arns: Sequence[InputStr] = Field(
         default_factory=list,
         description="Keys encrypting the selected resources: the service role may use them to "
         "read and copy. Default none (unencrypted sources only).",
     )
-    notification_topic_arn: Any = Field(
+    notification_topic_arn: InputStr | None = Field(
         default=None, description="Topic (ARN) for failed jobs. Default none."
     )
     restore_target: RestoreTarget | None = Field(
@@ -97,6 +99,16 @@ class BackupPlanArgs(BackupConfig):
         description="Pulumi protect on the vaults and a policy denying recovery-point "
         "deletion; false lets a deploy destroy the vaults with their recovery points.",
     )
+
+
+class BackupPlanArgs(BackupConfig, BackupPlanWiring):
+    """Arguments of :class:`BackupPlan`: its settings (``BackupConfig``) and its wiring
+    (``BackupPlanWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: BackupConfig, wiring: BackupPlanWiring) -> BackupPlanArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 def vault_policy(vault_arn: Any) -> list[Statement]:
@@ -261,8 +273,8 @@ class BackupPlan(pulumi.ComponentResource):
         resource_name: str,
         vault_name: str,
         args: BackupPlanArgs,
-        provider: Any,
-        kms_key_arn: Any = None,
+        provider: aws.Provider | None,
+        kms_key_arn: pulumi.Input[str] | None = None,
     ) -> aws.backup.Vault:
         opts = pulumi.ResourceOptions(parent=self, provider=provider)
         vault = aws.backup.Vault(

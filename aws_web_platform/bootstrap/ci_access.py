@@ -33,7 +33,7 @@ from collections.abc import Sequence
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from aws_web_platform.bootstrap.config import (
     GITHUB_ISSUER,
@@ -43,19 +43,28 @@ from aws_web_platform.bootstrap.config import (
     CiAccessConfig,
     _policy_label,
 )
+from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.core.iam import Statement, grant, policy_document
 
 
-class CiAccessArgs(CiAccessConfig):
-    """Arguments of :class:`CiAccess`: the CiAccessConfig plus the role names' prefix."""
-
-    model_config = ConfigDict(frozen=True)
+class CiAccessWiring(Wiring):
+    """What :class:`CiAccess` is wired to besides its settings."""
 
     name_prefix: str = Field(
         pattern=r"^[A-Za-z0-9][A-Za-z0-9-]{0,39}$",
         description="Prefix of the role names (<prefix>-ci-preview, <prefix>-ci-deploy), fixed "
         "so the workflows' role ARNs are predictable. Required.",
     )
+
+
+class CiAccessArgs(CiAccessConfig, CiAccessWiring):
+    """Arguments of :class:`CiAccess`: its settings (``CiAccessConfig``) and its wiring
+    (``CiAccessWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: CiAccessConfig, wiring: CiAccessWiring) -> CiAccessArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 def preview_subjects(repository: str) -> list[str]:

@@ -22,9 +22,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from aws_web_platform.cache.config import CacheConfig
+from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import label_of
 from aws_web_platform.core.security_groups import SecurityGroupSource, allow_ingress, resolve_source
 from aws_web_platform.secrets.secret import Secret, SecretArgs
@@ -33,13 +34,13 @@ PORT = 6379
 LOG_TYPES = ("slow-log", "engine-log")
 
 
-class RedisCacheArgs(CacheConfig):
-    """Arguments of :class:`RedisCache`: the stack's CacheConfig plus wiring."""
+class RedisCacheWiring(Wiring):
+    """What :class:`RedisCache` is wired to besides its settings."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    vpc_id: Any = Field(description="VPC id (str or Output) for the security group. Required.")
-    subnet_ids: Any = Field(description="Isolated data-tier subnet ids, one per AZ. Required.")
+    vpc_id: InputStr = Field(description="VPC id (str or Output) for the security group. Required.")
+    subnet_ids: InputStrs = Field(
+        description="Isolated data-tier subnet ids, one per AZ. Required."
+    )
     availability_zones: list[str] = Field(
         description="The AZs of those subnets, in order: nodes are spread over them."
     )
@@ -48,9 +49,11 @@ class RedisCacheArgs(CacheConfig):
         max_length=40,
         description="Replication group id (up to 40 characters); also names the log groups.",
     )
-    storage_kms_key_arn: Any = Field(description="Key (ARN) encrypting data at rest. Required.")
-    secrets_kms_key_arn: Any = Field(description="Key (ARN) encrypting the AUTH secret.")
-    logs_kms_key_arn: Any = Field(
+    storage_kms_key_arn: InputStr = Field(
+        description="Key (ARN) encrypting data at rest. Required."
+    )
+    secrets_kms_key_arn: InputStr = Field(description="Key (ARN) encrypting the AUTH secret.")
+    logs_kms_key_arn: InputStr | None = Field(
         default=None, description="Key (ARN) encrypting the log groups. Default: CloudWatch's own."
     )
     secret_name: str = Field(description="Name of the AUTH token secret in Secrets Manager.")
@@ -58,6 +61,16 @@ class RedisCacheArgs(CacheConfig):
         default=True,
         description="Final snapshot on deletion and Pulumi protect on the group. Default true.",
     )
+
+
+class RedisCacheArgs(CacheConfig, RedisCacheWiring):
+    """Arguments of :class:`RedisCache`: its settings (``CacheConfig``) and its wiring
+    (``RedisCacheWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: CacheConfig, wiring: RedisCacheWiring) -> RedisCacheArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class RedisCache(pulumi.ComponentResource):

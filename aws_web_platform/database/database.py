@@ -23,30 +23,29 @@ rotate it.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of, service_trust_policy
 from aws_web_platform.core.security_groups import SecurityGroupSource, allow_ingress, resolve_source
 from aws_web_platform.database.config import DatabaseConfig
-from aws_web_platform.database.tuning import PostgresSettings, rds_parameters
+from aws_web_platform.database.tuning import INSTANCE_CLASSES, PostgresSettings, rds_parameters
 from aws_web_platform.secrets.secret import Secret, SecretArgs
 
 PORT = 5432
 LOG_EXPORTS = ("postgresql", "upgrade")
 
 
-class PostgresDatabaseArgs(DatabaseConfig):
-    """Arguments of :class:`PostgresDatabase`: the stack's DatabaseConfig plus wiring."""
+class PostgresDatabaseWiring(Wiring):
+    """What :class:`PostgresDatabase` is wired to besides its settings."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-
-    vpc_id: Any = Field(description="VPC id (str or Output) for the security groups. Required.")
-    subnet_ids: Any = Field(
+    vpc_id: InputStr = Field(
+        description="VPC id (str or Output) for the security groups. Required."
+    )
+    subnet_ids: InputStrs = Field(
         description="Isolated data-tier subnet ids (list or Output of list), one per AZ. Required."
     )
     availability_zones: list[str] = Field(
@@ -58,14 +57,16 @@ class PostgresDatabaseArgs(DatabaseConfig):
         description="RDS identifier of the primary (replicas add -replica-N). Fixed, not "
         "autonamed, so the log groups can exist before the instance.",
     )
-    storage_kms_key_arn: Any = Field(
+    storage_kms_key_arn: InputStr = Field(
         description="Key (ARN) encrypting storage, snapshots and Performance Insights. Required."
     )
-    secrets_kms_key_arn: Any = Field(description="Key (ARN) encrypting the credential secrets.")
-    logs_kms_key_arn: Any = Field(
+    secrets_kms_key_arn: InputStr = Field(
+        description="Key (ARN) encrypting the credential secrets."
+    )
+    logs_kms_key_arn: InputStr | None = Field(
         default=None, description="Key (ARN) encrypting the log groups. Default: CloudWatch's own."
     )
-    aws_endpoints_security_group_id: Any = Field(
+    aws_endpoints_security_group_id: InputStr | None = Field(
         default=None,
         description="Security group of the VPC's interface endpoints: the proxy may reach "
         "Secrets Manager through it (443). Default None: no such rule, for VPCs whose data "
@@ -91,6 +92,18 @@ class PostgresDatabaseArgs(DatabaseConfig):
     )
 
 
+class PostgresDatabaseArgs(DatabaseConfig, PostgresDatabaseWiring):
+    """Arguments of :class:`PostgresDatabase`: its settings (``DatabaseConfig``) and its wiring
+    (``PostgresDatabaseWiring``), every field flat."""
+
+    @classmethod
+    def from_config(
+        cls, config: DatabaseConfig, wiring: PostgresDatabaseWiring
+    ) -> PostgresDatabaseArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
+
+
 class PostgresDatabase(pulumi.ComponentResource):
     """RDS PostgreSQL: primary, read replicas, tuned parameters, proxy, secrets, monitoring."""
 
@@ -100,6 +113,8 @@ class PostgresDatabase(pulumi.ComponentResource):
     security_group: aws.ec2.SecurityGroup
     proxy_security_group: aws.ec2.SecurityGroup | None
     settings: PostgresSettings
+    memory_gib: float
+    """Memory of the instance class: what the freeable-memory alarm takes its share of."""
     subnet_group_name: pulumi.Output[str]
     identifier: str
     replica_identifiers: list[str]
@@ -121,6 +136,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         self.port = PORT
         self.settings = args.tuning()
+        self.memory_gib = INSTANCE_CLASSES[args.instance_class].memory_gib
         major = args.engine_version.split(".")[0]
 
         self.security_group = aws.ec2.SecurityGroup(

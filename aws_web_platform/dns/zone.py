@@ -12,17 +12,28 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field
 
+from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.dns.config import DnsConfig
 
 
-class DnsZoneArgs(DnsConfig):
-    """Arguments of :class:`DnsZone`: the stack's DnsConfig plus protection."""
+class DnsZoneWiring(Wiring):
+    """What :class:`DnsZone` is wired to besides its settings."""
 
     protect: bool = Field(
         default=True,
         description="Pulumi protect on a created zone: deleting it would take the domain off the "
         "internet and change its name servers. Default true.",
     )
+
+
+class DnsZoneArgs(DnsConfig, DnsZoneWiring):
+    """Arguments of :class:`DnsZone`: its settings (``DnsConfig``) and its wiring
+    (``DnsZoneWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: DnsConfig, wiring: DnsZoneWiring) -> DnsZoneArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class DnsZone(pulumi.ComponentResource):

@@ -32,8 +32,9 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import policy_document
 from aws_web_platform.edge.config import EdgeConfig
 from aws_web_platform.edge.rules import (
@@ -81,19 +82,17 @@ function handler(event) {
 """
 
 
-class EdgeArgs(EdgeConfig):
-    """Arguments of :class:`Edge`: the stack's EdgeConfig plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class EdgeWiring(Wiring):
+    """What :class:`Edge` is wired to besides its settings."""
 
     domain: str = Field(
         pattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$",
         description="The apex domain served; hostnames and the origin go under it. Required.",
     )
-    zone_id: Any = Field(description="Public hosted zone (id, str or Output) of the domain.")
-    vpc_id: Any = Field(description="VPC (id) of the ALB and the target groups. Required.")
-    public_subnet_ids: Any = Field(description="Public subnets of the ALB, one per AZ.")
-    targets_security_group_id: Any = Field(
+    zone_id: InputStr = Field(description="Public hosted zone (id, str or Output) of the domain.")
+    vpc_id: InputStr = Field(description="VPC (id) of the ALB and the target groups. Required.")
+    public_subnet_ids: InputStrs = Field(description="Public subnets of the ALB, one per AZ.")
+    targets_security_group_id: InputStr = Field(
         description="Security group of the pods behind the target groups (the EKS nodes' "
         "group): the ALB may reach only it, on the web and api ports, and it admits the ALB."
     )
@@ -110,7 +109,7 @@ class EdgeArgs(EdgeConfig):
         description="AWS provider in us-east-1, where CloudFront's certificate, the WAF, its "
         "logs and CloudFront's log delivery must live whatever the stack's region."
     )
-    waf_logs_kms_key_arn: Any = Field(
+    waf_logs_kms_key_arn: InputStr | None = Field(
         default=None,
         description="Key (ARN, in us-east-1) encrypting the WAF log group. Default: CloudWatch's "
         "own encryption.",
@@ -126,6 +125,16 @@ class EdgeArgs(EdgeConfig):
         description="ALB deletion protection: a deploy cannot delete the production entry "
         "point. Default true.",
     )
+
+
+class EdgeArgs(EdgeConfig, EdgeWiring):
+    """Arguments of :class:`Edge`: its settings (``EdgeConfig``) and its wiring
+    (``EdgeWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: EdgeConfig, wiring: EdgeWiring) -> EdgeArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class Edge(pulumi.ComponentResource):

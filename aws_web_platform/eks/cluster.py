@@ -34,10 +34,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import Statement, label_of, policy_document
-from aws_web_platform.eks.config import ClusterConfig, NodeGroupConfig
+from aws_web_platform.eks.config import ClusterConfig, NodeGroupConfig, Scheduling
 from aws_web_platform.eks.preview_access import PREVIEW_GROUP, PreviewAccess, PreviewAccessArgs
 
 LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"]
@@ -59,23 +60,23 @@ def _oidc_issuer(identities: Sequence[Any]) -> str:
     return (oidcs[0].issuer if oidcs else None) or ""
 
 
-class ClusterArgs(ClusterConfig):
-    """Arguments of :class:`Cluster`: the stack's ClusterConfig plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class ClusterWiring(Wiring):
+    """What :class:`Cluster` is wired to besides its settings."""
 
     cluster_name: str = Field(
         pattern=r"^[a-zA-Z][a-zA-Z0-9-]{0,99}$",
         description="EKS cluster name (fixed: the control-plane log group is named after it).",
     )
-    vpc_id: Any = Field(description="VPC id (str or Output): the API endpoint's security group.")
-    subnet_ids: Any = Field(
+    vpc_id: InputStr = Field(
+        description="VPC id (str or Output): the API endpoint's security group."
+    )
+    subnet_ids: InputStrs = Field(
         description="Private subnet ids (list or Output): nodes and the control-plane ENIs."
     )
-    secrets_kms_key_arn: Any = Field(
+    secrets_kms_key_arn: InputStr = Field(
         description="Key (ARN) envelope-encrypting Kubernetes secrets. Required."
     )
-    logs_kms_key_arn: Any = Field(
+    logs_kms_key_arn: InputStr | None = Field(
         default=None, description="Key (ARN) of the control-plane log group. Default: CloudWatch's."
     )
     node_tags: dict[str, str] = Field(
@@ -98,6 +99,16 @@ class ClusterArgs(ClusterConfig):
     )
 
 
+class ClusterArgs(ClusterConfig, ClusterWiring):
+    """Arguments of :class:`Cluster`: its settings (``ClusterConfig``) and its wiring
+    (``ClusterWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: ClusterConfig, wiring: ClusterWiring) -> ClusterArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
+
+
 class Cluster(pulumi.ComponentResource):
     """An EKS cluster with managed node groups, managed add-ons and a Kubernetes provider."""
 
@@ -118,6 +129,8 @@ class Cluster(pulumi.ComponentResource):
     deploy_access_entry: aws.eks.AccessEntry | None
     preview_access_entry: aws.eks.AccessEntry | None
     preview_access: PreviewAccess | None
+    scheduling: dict[str, Scheduling]
+    """Per node group: the node selector and tolerations of a pod that runs there."""
 
     def __init__(
         self, name: str, args: ClusterArgs, opts: pulumi.ResourceOptions | None = None
@@ -129,6 +142,7 @@ class Cluster(pulumi.ComponentResource):
         self._region = aws.get_region(opts=invoke).region
         self._args = args
         self.eks_name = args.cluster_name
+        self.scheduling = {group: config.scheduling() for group, config in args.node_groups.items()}
 
         role = aws.iam.Role(
             f"{name}-cluster-role",

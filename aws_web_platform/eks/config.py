@@ -5,10 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import (
-    Field,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic.config import JsonDict
 
 from aws_web_platform.core.fields import (
@@ -64,6 +61,42 @@ class TaintConfig(ConfigModel):
         default="NO_SCHEDULE",
         description="What the taint does to pods without a toleration. Default NO_SCHEDULE.",
     )
+
+
+#: Taint effects: the EKS node group API's names -> Kubernetes' names.
+KubernetesTaintEffect = Literal["NoSchedule", "NoExecute", "PreferNoSchedule"]
+KUBERNETES_TAINT_EFFECTS: dict[str, KubernetesTaintEffect] = {
+    "NO_SCHEDULE": "NoSchedule",
+    "NO_EXECUTE": "NoExecute",
+    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
+}
+
+
+class Toleration(BaseModel):
+    """A pod's toleration of one node-group taint (Kubernetes' effect names)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    value: str = ""
+    effect: KubernetesTaintEffect = "NoSchedule"
+
+    def as_dict(self) -> dict[str, str]:
+        """The toleration as a pod spec (and a Helm chart's values) write it."""
+        return {"key": self.key, "operator": "Equal", "value": self.value, "effect": self.effect}
+
+
+class Scheduling(BaseModel):
+    """What a pod needs to land on one node group: its labels and its taints' tolerations.
+
+    Derived from the group's settings by :meth:`NodeGroupConfig.scheduling`, which both the
+    cluster (``Cluster.scheduling``) and the stack's workload plan use, so the two never differ.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    node_selector: dict[str, str] = Field(default_factory=dict[str, str])
+    tolerations: tuple[Toleration, ...] = ()
 
 
 class NodeGroupConfig(ConfigModel):
@@ -143,6 +176,20 @@ class NodeGroupConfig(ConfigModel):
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def scheduling(self) -> Scheduling:
+        """The node selector and tolerations of a pod that runs on this group."""
+        return Scheduling(
+            node_selector=dict(self.labels),
+            tolerations=tuple(
+                Toleration(
+                    key=taint.key,
+                    value=taint.value or "",
+                    effect=KUBERNETES_TAINT_EFFECTS[taint.effect],
+                )
+                for taint in self.taints
+            ),
+        )
 
 
 class ClusterAddonsConfig(ConfigModel):

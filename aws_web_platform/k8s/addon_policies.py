@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pulumi
+
 Statement = dict[str, Any]
 
 _LB_DESCRIBE = [
@@ -306,7 +308,7 @@ def secret_arn_pattern(partition: str, region: str, account: str, name: str) -> 
 
 
 def secret_store_policy(
-    *, secret_arns: list[str], kms_key_arn: Any, region: str
+    *, secret_arns: list[str], kms_key_arn: pulumi.Input[str], region: str
 ) -> list[Statement]:
     """Read exactly these secrets and decrypt them through Secrets Manager."""
     return [

@@ -36,10 +36,12 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import grant, policy_document
 from aws_web_platform.eks.cluster import Cluster
+from aws_web_platform.eks.config import Scheduling
 from aws_web_platform.k8s.addon_policies import (
     assume_roles_policy,
     cluster_autoscaler_policy,
@@ -49,7 +51,7 @@ from aws_web_platform.k8s.addon_policies import (
     secret_store_policy,
 )
 from aws_web_platform.k8s.config import AddonsConfig
-from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs
+from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
 
 CHARTS: dict[str, tuple[str, str]] = {
     # name: (chart, repository)
@@ -80,44 +82,35 @@ MONITORING_SECRET_STORE = "aws-secrets-manager-monitoring"
 #: Grafana's service account (fixed, so its Pod Identity association can name it).
 GRAFANA_SERVICE_ACCOUNT = "grafana"
 STORAGE_CLASS = "gp3-encrypted"
-_EFFECTS = {
-    "NO_SCHEDULE": "NoSchedule",
-    "NO_EXECUTE": "NoExecute",
-    "PREFER_NO_SCHEDULE": "PreferNoSchedule",
-}
 
 
-class PlatformAddonsArgs(AddonsConfig):
-    """Arguments of :class:`PlatformAddons`: the stack's AddonsConfig plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class PlatformAddonsWiring(Wiring):
+    """What :class:`PlatformAddons` is wired to besides its settings."""
 
     cluster: Cluster = Field(description="The EKS cluster the add-ons run in. Required.")
-    vpc_id: Any = Field(description="VPC id (the load balancer controller needs it). Required.")
+    vpc_id: InputStr = Field(
+        description="VPC id (the load balancer controller needs it). Required."
+    )
     domain: str = Field(description="The stack's domain: external-dns manages records under it.")
-    zone_id: Any = Field(description="Hosted zone id external-dns is limited to. Required.")
-    zone_arn: Any = Field(description="Hosted zone ARN external-dns may change. Required.")
+    zone_id: InputStr = Field(description="Hosted zone id external-dns is limited to. Required.")
+    zone_arn: InputStr = Field(description="Hosted zone ARN external-dns may change. Required.")
     app_secret_names: list[str] = Field(
         description="Secrets Manager names the app namespaces may read through External Secrets "
         "(app secrets, the apps' database user, the cache AUTH). Never the database master."
     )
-    secrets_kms_key_arn: Any = Field(description="Key (ARN) those secrets are encrypted with.")
-    system_node_labels: dict[str, str] = Field(
-        default_factory=dict,
-        description="Labels selecting the system node group for the add-ons. Default none "
-        "(schedule anywhere, e.g. a dev cluster with one node group).",
+    secrets_kms_key_arn: InputStr = Field(description="Key (ARN) those secrets are encrypted with.")
+    system_scheduling: Scheduling = Field(
+        default_factory=Scheduling,
+        description="The system node group the add-ons run on: its labels to select and its "
+        "taints to tolerate (``cluster.scheduling['system']``). Default none: schedule "
+        "anywhere, e.g. a dev cluster with one node group.",
     )
-    system_node_taints: list[dict[str, str]] = Field(
-        default_factory=list,
-        description="Taints of the system node group (key, value, effect), tolerated by the "
-        "add-ons. Default none.",
-    )
-    postgres_host: Any = Field(description="Writer endpoint of PostgreSQL, for its exporter.")
+    postgres_host: InputStr = Field(description="Writer endpoint of PostgreSQL, for its exporter.")
     postgres_database: str = Field(default="app", description="Database the exporter connects to.")
     postgres_monitoring_secret: str = Field(
         description="Secrets Manager name of the exporter's database credentials."
     )
-    redis_host: Any = Field(description="Primary endpoint of Redis/Valkey, for its exporter.")
+    redis_host: InputStr = Field(description="Primary endpoint of Redis/Valkey, for its exporter.")
     redis_auth_secret: str = Field(
         description="Secrets Manager name of the Redis AUTH secret (with authToken)."
     )
@@ -130,6 +123,16 @@ class PlatformAddonsArgs(AddonsConfig):
         description="Keep EBS volumes when their PersistentVolumeClaim is deleted (Retain). "
         "Default true: Prometheus data survives a mistaken uninstall; dev sets false.",
     )
+
+
+class PlatformAddonsArgs(AddonsConfig, PlatformAddonsWiring):
+    """Arguments of :class:`PlatformAddons`: its settings (``AddonsConfig``) and its wiring
+    (``PlatformAddonsWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: AddonsConfig, wiring: PlatformAddonsWiring) -> PlatformAddonsArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class PlatformAddons(pulumi.ComponentResource):
@@ -155,16 +158,8 @@ class PlatformAddons(pulumi.ComponentResource):
         self.releases = {}
         self.roles = {}
         self._placement: dict[str, Any] = {
-            "nodeSelector": dict(args.system_node_labels),
-            "tolerations": [
-                {
-                    "key": t["key"],
-                    "operator": "Equal",
-                    "value": t.get("value", ""),
-                    "effect": _EFFECTS[t.get("effect", "NO_SCHEDULE")],
-                }
-                for t in args.system_node_taints
-            ],
+            "nodeSelector": dict(args.system_scheduling.node_selector),
+            "tolerations": [t.as_dict() for t in args.system_scheduling.tolerations],
         }
 
         namespaces = {
@@ -268,7 +263,7 @@ class PlatformAddons(pulumi.ComponentResource):
         self.namespaces = {
             namespace: AppNamespace(
                 f"{name}-{namespace}-namespace",
-                AppNamespaceArgs(**quota.model_dump(), namespace=namespace),
+                AppNamespaceArgs.from_config(quota, AppNamespaceWiring(namespace=namespace)),
                 opts=pulumi.ResourceOptions(parent=self, depends_on=cluster.ready),
             )
             for namespace, quota in sorted(args.app_namespaces.items())

@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -35,8 +36,11 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.eks.cluster import Cluster
-from aws_web_platform.k8s.config import MigrationsConfig, WorkloadConfig, env_name, volume_name
+from aws_web_platform.eks.config import Scheduling
+from aws_web_platform.k8s.config import MigrationsConfig, WorkloadConfig, volume_name
+from aws_web_platform.k8s.environment import env_name
 
 UID = 1001  # the seed images' non-root user and group
 DATABASE_PORT = 5432
@@ -64,12 +68,12 @@ class DatabaseConnection(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    secret_name: Any = Field(
+    secret_name: InputStr = Field(
         description="Secrets Manager name of the app user's credentials (username, password)."
     )
-    host: Any = Field(description="Where queries go: the proxy, or the writer without one.")
-    direct_host: Any = Field(description="The writer itself (migrations take advisory locks).")
-    reader_hosts: Any = Field(
+    host: InputStr = Field(description="Where queries go: the proxy, or the writer without one.")
+    direct_host: InputStr = Field(description="The writer itself (migrations take advisory locks).")
+    reader_hosts: Sequence[InputStr] = Field(
         default=(), description="Read replicas (list of str or Outputs). Default none."
     )
     database: str = Field(description="Database name.")
@@ -87,34 +91,35 @@ class CacheConnection(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    secret_name: Any = Field(description="Secrets Manager name of the AUTH secret (authToken).")
-    host: Any = Field(description="Primary endpoint.")
+    secret_name: InputStr = Field(
+        description="Secrets Manager name of the AUTH secret (authToken)."
+    )
+    host: InputStr = Field(description="Primary endpoint.")
     port: int = Field(default=REDIS_PORT, description="Port. Default 6379.")
 
 
-class AppServiceArgs(WorkloadConfig):
-    """Arguments of :class:`AppService`: the workload's config plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class AppServiceWiring(Wiring):
+    """What :class:`AppService` is wired to besides its settings."""
 
     app_name: str = Field(
         pattern=r"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$",
         description="Name of the Kubernetes objects (Deployment, Service ...). Required.",
     )
     namespace: str = Field(description="Namespace (an AppNamespace: default-deny policies).")
-    image_ref: Any = Field(description="Image to run (str or Output): by digest or release tag.")
+    image_ref: InputStr = Field(
+        description="Image to run (str or Output): by digest or release tag."
+    )
     cluster: Cluster = Field(description="The EKS cluster: the Pod Identity role is bound in it.")
-    node_selector: dict[str, str] = Field(
-        default_factory=dict, description="Labels of the tier's node group. Default any node."
+    scheduling: Scheduling = Field(
+        default_factory=Scheduling,
+        description="The tier's node group: its labels to select and its taints to tolerate "
+        "(``cluster.scheduling[group]``). Default any node, no tolerations.",
     )
-    tolerations: list[dict[str, str]] = Field(
-        default_factory=list, description="Taints of that node group to tolerate."
-    )
-    config: dict[str, Any] = Field(
+    config: Mapping[str, InputStr] = Field(
         default_factory=dict,
         description="Plain environment (str or Output values) for the ConfigMap; never secrets.",
     )
-    app_secrets: dict[str, Any] = Field(
+    app_secrets: Mapping[str, InputStr] = Field(
         default_factory=dict,
         description="App secret name -> its Secrets Manager name; each becomes an UPPER_SNAKE "
         "variable of the workload's secret.",
@@ -126,7 +131,7 @@ class AppServiceArgs(WorkloadConfig):
         default=None, description="Redis access (REDIS_URL). Default none."
     )
     secret_store: str = Field(description="ClusterSecretStore the ExternalSecret reads through.")
-    target_group_arn: Any = Field(
+    target_group_arn: InputStr | None = Field(
         default=None,
         description="Edge target group the pods are registered in (web, api). Default none.",
     )
@@ -155,12 +160,12 @@ class AppServiceArgs(WorkloadConfig):
         description="Run these migrations with this image, once per image, before the rollout. "
         "Default none.",
     )
-    prerequisites: list[Any] = Field(
+    prerequisites: Sequence[pulumi.Resource] = Field(
         default_factory=list,
         description="Resources every object waits for: the namespace, the secret store, the "
         "load balancer controller (its TargetGroupBinding CRD).",
     )
-    wait_for: list[Any] = Field(
+    wait_for: Sequence[pulumi.Resource] = Field(
         default_factory=list,
         description="Resources the Deployment waits for (another workload's migration Job).",
     )
@@ -170,6 +175,16 @@ class AppServiceArgs(WorkloadConfig):
     )
     part_of: str = Field(default="platform", description="app.kubernetes.io/part-of label.")
     version: str = Field(default="", description="app.kubernetes.io/version label (release).")
+
+
+class AppServiceArgs(WorkloadConfig, AppServiceWiring):
+    """Arguments of :class:`AppService`: its settings (``WorkloadConfig``) and its wiring
+    (``AppServiceWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: WorkloadConfig, wiring: AppServiceWiring) -> AppServiceArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class AppService(pulumi.ComponentResource):
@@ -357,12 +372,12 @@ class AppService(pulumi.ComponentResource):
             enable_service_links=False,
             termination_grace_period_seconds=args.termination_grace_period_seconds,
             restart_policy=restart_policy,
-            node_selector=args.node_selector or None,
+            node_selector=dict(args.scheduling.node_selector) or None,
             tolerations=[
                 k8s.core.v1.TolerationArgs(
-                    key=t["key"], operator="Equal", value=t.get("value", ""), effect=t["effect"]
+                    key=t.key, operator="Equal", value=t.value, effect=t.effect
                 )
-                for t in args.tolerations
+                for t in args.scheduling.tolerations
             ]
             or None,
             topology_spread_constraints=spread_constraints,

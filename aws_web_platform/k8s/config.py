@@ -12,6 +12,7 @@ from pydantic import (
 )
 
 from aws_web_platform.core.fields import ConfigModel
+from aws_web_platform.k8s.environment import PLATFORM_ENV, env_name, shadows_platform
 from aws_web_platform.k8s.workload_budget import (
     cpu_millicores,
     memory_bytes,
@@ -167,38 +168,13 @@ EnvName = Annotated[
 ]
 BucketRole = Literal["uploads", "certificates"]
 BucketAccess = Literal["read", "write", "read_write"]
-#: Environment variables the platform sets (ConfigMap and secret): a workload's ``env`` or app
-#: secret may not shadow them.
-PLATFORM_ENV = frozenset(
-    {
-        "PORT",
-        "HOME",
-        "NODE_ENV",
-        "LOG_LEVEL",
-        "REDIS_PREFIX",
-        "VERSION",
-        "AWS_REGION",
-        "PUBLIC_URL",
-        "API_INTERNAL_URL",
-    }
-)
-PLATFORM_ENV_PREFIXES = ("DATABASE_", "REDIS_", "S3_")
 #: Names of objects the namespace already has (its policies) or a workload derives.
 RESERVED_WORKLOAD_NAMES = frozenset({"default-deny", "allow-dns"})
-
-
-def env_name(secret: str) -> str:
-    """The environment variable of an app secret: ``clerkSecretKey`` -> ``CLERK_SECRET_KEY``."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", secret).upper()
 
 
 def volume_name(path: str) -> str:
     """The emptyDir volume of a writable path: ``/app/.next/cache`` -> ``app-next-cache``."""
     return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")[:63] or "root"
-
-
-def _shadows_platform_env(name: str) -> bool:
-    return name in PLATFORM_ENV or name.startswith(PLATFORM_ENV_PREFIXES)
 
 
 class AutoscalingConfig(ConfigModel):
@@ -341,8 +317,8 @@ class WorkloadConfig(ConfigModel):
             problems.append(
                 f"$.writablePaths {list(self.writable_paths)} repeat a path (volumes {volumes})"
             )
-        shadowed = sorted(n for n in self.env if _shadows_platform_env(n))
-        shadowed += sorted(env_name(s) for s in self.secrets if _shadows_platform_env(env_name(s)))
+        shadowed = sorted(n for n in self.env if shadows_platform(n))
+        shadowed += sorted(env_name(s) for s in self.secrets if shadows_platform(env_name(s)))
         if shadowed:
             problems.append(
                 f"$.env/$.secrets {', '.join(shadowed)} would shadow what the platform sets "

@@ -21,17 +21,30 @@ import pulumi
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
+from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.k8s.config import NamespaceQuotaConfig
 
 POD_SECURITY = "restricted"
 
 
-class AppNamespaceArgs(NamespaceQuotaConfig):
-    """Arguments of :class:`AppNamespace`: the namespace's quota config plus its name."""
+class AppNamespaceWiring(Wiring):
+    """What :class:`AppNamespace` is wired to besides its settings."""
 
     namespace: str = Field(
         pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$", description="Namespace name. Required."
     )
+
+
+class AppNamespaceArgs(NamespaceQuotaConfig, AppNamespaceWiring):
+    """Arguments of :class:`AppNamespace`: its settings (``NamespaceQuotaConfig``) and its wiring
+    (``AppNamespaceWiring``), every field flat."""
+
+    @classmethod
+    def from_config(
+        cls, config: NamespaceQuotaConfig, wiring: AppNamespaceWiring
+    ) -> AppNamespaceArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class AppNamespace(pulumi.ComponentResource):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.network.config import NetworkConfig
 from aws_web_platform.network.layout import SubnetTier, subnet_cidr
 
@@ -22,10 +23,8 @@ _ELB_ROLE_TAGS: dict[SubnetTier, dict[str, str]] = {
 }
 
 
-class NetworkArgs(NetworkConfig):
-    """Arguments of :class:`Network`: the stack's ``NetworkConfig`` plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class NetworkWiring(Wiring):
+    """What :class:`Network` is wired to besides its settings."""
 
     name_tag: str | None = Field(
         default=None,
@@ -37,6 +36,16 @@ class NetworkArgs(NetworkConfig):
         description="KMS key ARN that encrypts the flow-log group. Default None: CloudWatch's "
         "own encryption at rest; pass the stack's logs key to control access with key policy.",
     )
+
+
+class NetworkArgs(NetworkConfig, NetworkWiring):
+    """Arguments of :class:`Network`: its settings (``NetworkConfig``) and its wiring
+    (``NetworkWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: NetworkConfig, wiring: NetworkWiring) -> NetworkArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class Network(pulumi.ComponentResource):
@@ -59,6 +68,8 @@ class Network(pulumi.ComponentResource):
     nat_public_ips: pulumi.Output[list[str]]
     endpoint_security_group_id: pulumi.Output[str]
     flow_log_group_name: pulumi.Output[str]
+    tier_cidrs: dict[SubnetTier, list[str]]
+    """Per tier, the subnets' CIDRs in AZ order: what NetworkPolicies admit from or open to."""
 
     def __init__(
         self,
@@ -74,6 +85,13 @@ class Network(pulumi.ComponentResource):
 
         self.vpc_cidr = str(args.cidr)
         self.availability_zones = self._pick_zones(args.az_count, invoke)
+        self.tier_cidrs = {
+            tier: [
+                str(subnet_cidr(args.cidr, tier, index))
+                for index in range(len(self.availability_zones))
+            ]
+            for tier in SubnetTier
+        }
         region = aws.get_region(opts=invoke).region
 
         self.vpc = aws.ec2.Vpc(
@@ -107,7 +125,7 @@ class Network(pulumi.ComponentResource):
                     f"{name}-{tier.value}-{zone}",
                     vpc_id=self.vpc.id,
                     availability_zone=zone,
-                    cidr_block=str(subnet_cidr(args.cidr, tier, index)),
+                    cidr_block=self.tier_cidrs[tier][index],
                     map_public_ip_on_launch=False,  # nothing here needs a public IP on launch
                     tags={"Name": f"{tag}-{tier.value}-{zone}", "Tier": tier.value}
                     | _ELB_ROLE_TAGS[tier],

@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import Statement, policy_document
 from aws_web_platform.kms.encryption_key import SNS_PUBLISHERS
 from aws_web_platform.observability.config import SEVERITIES, EmailAddress, Severity
@@ -37,7 +38,7 @@ class AlertTopicsArgs(BaseModel):
         description="Prefix of the topics' names (<prefix>-warning, <prefix>-critical): "
         "people read them in e-mails and in Slack. Required.",
     )
-    kms_key_arn: Any = Field(
+    kms_key_arn: InputStr = Field(
         description="Key (ARN, str or Output) encrypting the topics; must allow the "
         "sns-publishers service. Required: alerts carry resource names and figures."
     )

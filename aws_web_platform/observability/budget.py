@@ -13,25 +13,34 @@ from typing import Any
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
+from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.observability.config import BudgetConfig
 
 
-class CostBudgetArgs(BudgetConfig):
-    """Arguments of :class:`CostBudget`: the stack's BudgetConfig plus wiring."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+class CostBudgetWiring(Wiring):
+    """What :class:`CostBudget` is wired to besides its settings."""
 
     budget_name: str = Field(
         pattern=r"^[^:\\]{1,100}$", description="Name of the budget (unique in the account)."
     )
-    topic_arn: Any = Field(description="SNS topic (ARN) receiving the alerts. Required.")
+    topic_arn: InputStr = Field(description="SNS topic (ARN) receiving the alerts. Required.")
     tags: dict[str, str] = Field(
         default_factory=dict,
         description="Cost allocation tags the costs must carry (all of them) when "
         "filter_by_tags is true. Default none.",
     )
+
+
+class CostBudgetArgs(BudgetConfig, CostBudgetWiring):
+    """Arguments of :class:`CostBudget`: its settings (``BudgetConfig``) and its wiring
+    (``CostBudgetWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: BudgetConfig, wiring: CostBudgetWiring) -> CostBudgetArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class CostBudget(pulumi.ComponentResource):

@@ -325,6 +325,15 @@ class ContainerLogsConfig(ConfigModel):
         "arrival). Default 7.",
     )
 
+    def retention_by_group(self) -> dict[str, int]:
+        """Days to keep each log group, by its name under /aws/containerinsights/<cluster>/."""
+        return {
+            "application": self.application_retention_days,
+            "host": self.host_retention_days,
+            "dataplane": self.dataplane_retention_days,
+            "performance": self.performance_retention_days,
+        }
+
 
 class BudgetConfig(ConfigModel):
     """A monthly AWS Budgets cost budget, alerting the warning topic."""

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import pulumi
+
 VIEWS = ("system", "application", "database", "cache", "edge")
 #: Data source uids in Grafana (kube-prometheus-stack's own, and the one the add-ons add).
 PROMETHEUS_UID = "prometheus"
@@ -28,14 +30,14 @@ class Subjects:
 
     region: str
     cluster_name: str
-    load_balancer: Any = None
-    target_groups: dict[str, Any] = field(default_factory=dict)
+    load_balancer: pulumi.Input[str] | None = None
+    target_groups: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     database_ids: list[str] = field(default_factory=list)
     replica_ids: list[str] = field(default_factory=list)
-    proxy_name: Any = None
-    cache_ids: list[Any] = field(default_factory=list)
-    distribution_id: Any = None
-    web_acl_name: Any = None
+    proxy_name: pulumi.Input[str] | None = None
+    cache_ids: list[pulumi.Input[str]] = field(default_factory=list)
+    distribution_id: pulumi.Input[str] | None = None
+    web_acl_name: pulumi.Input[str] | None = None
 
 
 def _metric_widget(

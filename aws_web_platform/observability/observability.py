@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pulumi
@@ -33,6 +33,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.observability.config import AlarmConfig, AlarmsConfig
 from aws_web_platform.observability.dashboards import (
     Subjects,
@@ -49,10 +50,10 @@ class LoadBalancerTargets(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    load_balancer: Any = Field(
+    load_balancer: InputStr = Field(
         description="ALB ARN suffix (app/<name>/<id>), its LoadBalancer dimension."
     )
-    target_groups: dict[str, Any] = Field(
+    target_groups: Mapping[str, InputStr] = Field(
         description="Target group ARN suffix (TargetGroup dimension) by role (web, api)."
     )
     latency_role: str = Field(
@@ -72,7 +73,7 @@ class DatabaseTargets(BaseModel):
         default_factory=list,
         description="Read replica identifiers (replica lag is alarmed on each). Default none.",
     )
-    proxy_name: Any = Field(
+    proxy_name: InputStr | None = Field(
         default=None,
         description="RDS Proxy name (ProxyName dimension). Default None: no proxy alarm.",
     )
@@ -101,14 +102,14 @@ class EdgeTargets(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    distribution_id: Any = Field(
+    distribution_id: InputStr = Field(
         description="CloudFront distribution id (DistributionId dimension). Required."
     )
-    web_acl_name: Any = Field(description="WAF web ACL name (the WebACL dimension).")
-    topics: Mapping[str, Any] = Field(
+    web_acl_name: InputStr = Field(description="WAF web ACL name (the WebACL dimension).")
+    topics: Mapping[str, InputStr] = Field(
         description="Topic ARN per severity in us-east-1: alarms notify topics of their own region."
     )
-    provider: Any = Field(
+    provider: aws.Provider = Field(
         description="AWS provider of us-east-1, where CloudFront and WAF metrics live. Required."
     )
 
@@ -128,7 +129,7 @@ class ObservabilityArgs(BaseModel):
     region: str = Field(
         description="The stack's region: the dashboard's widgets read their metrics there."
     )
-    topics: Mapping[str, Any] = Field(
+    topics: Mapping[str, InputStr] = Field(
         description="Topic ARN per severity in the stack's region. Required."
     )
     cluster_name: str = Field(
@@ -148,7 +149,7 @@ class ObservabilityArgs(BaseModel):
         description="The database and the figures its thresholds derive from. Default None: no "
         "database alarms.",
     )
-    cache_node_ids: list[Any] = Field(
+    cache_node_ids: Sequence[InputStr] = Field(
         default_factory=list,
         description="ElastiCache node (cache cluster) ids, str or Output, alarmed one by one. "
         "Default none.",
@@ -163,7 +164,7 @@ class ObservabilityArgs(BaseModel):
         description="Namespace of Grafana, whose dashboard sidecar loads ConfigMaps labelled "
         "grafana_dashboard=1. None: no Grafana dashboards (and no Kubernetes provider needed).",
     )
-    grafana_depends_on: list[Any] = Field(
+    grafana_depends_on: Sequence[pulumi.Resource] = Field(
         default_factory=list,
         description="What the Grafana dashboards wait for (the monitoring stack). Default nothing.",
     )

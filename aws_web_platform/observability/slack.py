@@ -9,12 +9,13 @@ can give); docs/operations.md has the steps.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import service_trust_policy
 from aws_web_platform.observability.config import SlackConfig
 
@@ -22,18 +23,26 @@ from aws_web_platform.observability.config import SlackConfig
 READ_ONLY_POLICY = "arn:{partition}:iam::aws:policy/CloudWatchReadOnlyAccess"
 
 
-class SlackChannelsArgs(SlackConfig):
-    """Arguments of :class:`SlackChannels`: the stack's SlackConfig plus the topics."""
-
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+class SlackChannelsWiring(Wiring):
+    """What :class:`SlackChannels` is wired to besides its settings."""
 
     name_prefix: str = Field(
         pattern=r"^[A-Za-z0-9_-]{1,100}$",
         description="Prefix of the configurations' names (<prefix>-<channel>). Required.",
     )
-    topic_arns: dict[str, list[Any]] = Field(
+    topic_arns: Mapping[str, Sequence[InputStr]] = Field(
         description="SNS topic ARNs (str or Output) per severity, from every region. Required."
     )
+
+
+class SlackChannelsArgs(SlackConfig, SlackChannelsWiring):
+    """Arguments of :class:`SlackChannels`: its settings (``SlackConfig``) and its wiring
+    (``SlackChannelsWiring``), every field flat."""
+
+    @classmethod
+    def from_config(cls, config: SlackConfig, wiring: SlackChannelsWiring) -> SlackChannelsArgs:
+        """The Args of a stack file's settings and the platform's wiring."""
+        return compose(cls, config, wiring)
 
 
 class _Channel(BaseModel):

@@ -22,13 +22,13 @@ import fnmatch
 import hashlib
 import json
 from pathlib import Path, PurePosixPath
-from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 import pulumi_docker as docker
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.registry.config import PROJECT_DIR, ImageBuildConfig
 
 
@@ -41,7 +41,7 @@ class ImageRepositoryArgs(BaseModel):
         pattern=r"^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$",
         description="Repository name, e.g. learning-platform-prod/api.",
     )
-    kms_key_arn: Any = Field(
+    kms_key_arn: InputStr = Field(
         description="Key (ARN) encrypting the images. Required; fixed at creation (ECR cannot "
         "change a repository's encryption)."
     )

@@ -8,13 +8,13 @@ in plaintext in the stack file, the state or the outputs.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
 
 import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of
 from aws_web_platform.secrets.secret import Secret, SecretArgs
 
@@ -24,7 +24,7 @@ class AppSecretsArgs(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    values: dict[str, Any] = Field(
+    values: Mapping[str, InputStr] = Field(
         description="Secret name -> value (str or Output[str]); values are made Pulumi secrets."
     )
     name_prefix: str = Field(
@@ -32,7 +32,7 @@ class AppSecretsArgs(BaseModel):
         description="Prefix of the secrets' names, e.g. learning-platform-prod/app; each secret "
         "is <prefix>/<name>.",
     )
-    kms_key_arn: Any = Field(description="ARN (str or Output) of the key encrypting them.")
+    kms_key_arn: InputStr = Field(description="ARN (str or Output) of the key encrypting them.")
     recovery_window_days: int = Field(
         default=30, description="Days a deleted secret can be restored; 0 at once. Default 30."
     )

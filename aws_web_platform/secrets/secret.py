@@ -8,12 +8,11 @@ needs both secretsmanager:GetSecretValue and a grant on that key.
 
 from __future__ import annotations
 
-from typing import Any
-
 import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of
 
 
@@ -28,11 +27,11 @@ class SecretArgs(BaseModel):
         "path apps and External Secrets look it up by.",
     )
     description: str = Field(description="What the secret is for; shown in the console.")
-    value: Any = Field(
+    value: InputStr = Field(
         description="The value: a str or an Output[str], made secret here whatever it was, so "
         "it is encrypted in the Pulumi state."
     )
-    kms_key_arn: Any = Field(
+    kms_key_arn: InputStr = Field(
         description="ARN (str or Output) of the KMS key that encrypts the secret. Required: the "
         "account's default key cannot be restricted by key policy."
     )

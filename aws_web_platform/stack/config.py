@@ -33,20 +33,10 @@ from aws_web_platform.database.config import DatabaseConfig
 from aws_web_platform.dns.config import DnsConfig
 from aws_web_platform.edge.config import EdgeConfig
 from aws_web_platform.eks.capacity import (
-    INSTANCE_TYPES,
     ip_budget,
 )
 from aws_web_platform.eks.config import ClusterConfig
 from aws_web_platform.k8s.config import AddonsConfig, AppsConfig
-from aws_web_platform.k8s.workload_budget import (
-    Demand,
-    Quota,
-    cpu_millicores,
-    memory_bytes,
-    over_capacity,
-    over_quota,
-    surge_pods,
-)
 from aws_web_platform.kms.config import KmsConfig
 from aws_web_platform.network.config import NetworkConfig
 from aws_web_platform.network.layout import (
@@ -57,6 +47,7 @@ from aws_web_platform.network.layout import (
 from aws_web_platform.observability.config import ObservabilityConfig
 from aws_web_platform.registry.config import RegistryConfig
 from aws_web_platform.secrets.config import AppSecretsConfig
+from aws_web_platform.stack.workloads import plan_workloads
 from aws_web_platform.storage.config import StorageConfig
 
 # The stack
@@ -230,165 +221,9 @@ class StackConfig(ConfigModel):
             "CostCenter": self.cost_center,
         }
 
-    def _apps_connection_budget(self) -> list[str]:
-        """Every database workload's pools at their maximum replicas, against max_connections:
-        on each replica always (no proxy there), on the primary when there is no proxy."""
-        database = self.database
-        users = {n: w for n, w in self.apps.workloads.items() if w.database}
-        if not users:
-            return []
-        available = database.tuning().max_connections - database.pool.reserved_connections
-        problems = []
-        checks = [("databaseReplicaPoolSize", "each read replica", database.read_replicas > 0)]
-        checks.append(("databasePoolSize", "the primary", not database.proxy.enabled))
-        for field, where, applies in checks:
-            if not applies:
-                continue
-            attribute = "database_replica_pool_size" if "Replica" in field else "database_pool_size"
-            needed = sum(w.max_replicas * getattr(w, attribute) for w in users.values())
-            if needed > available:
-                terms = " + ".join(
-                    f"{n} {w.max_replicas} x {getattr(w, attribute)}"
-                    for n, w in sorted(users.items())
-                )
-                problems.append(
-                    f"$.apps.workloads connections to {where} ({terms} = {needed}) exceed "
-                    f"max_connections minus $.database.pool.reservedConnections ({available}): "
-                    f"lower $.apps.workloads.<name>.{field} or maxReplicas"
-                )
-        return problems
-
     @model_validator(mode="after")
     def _apps_fit_the_platform(self) -> StackConfig:
-        apps = self.apps
-        problems: list[str] = []
-        quota = self.addons.app_namespaces.get(apps.namespace)
-        if quota is None:
-            problems.append(
-                f"$.apps.namespace {apps.namespace} is not one of $.addons.appNamespaces "
-                f"({', '.join(sorted(self.addons.app_namespaces)) or 'none'})"
-            )
-        for tier, group in sorted(apps.placement.items()):
-            if group not in self.cluster.node_groups:
-                problems.append(
-                    f"$.apps.placement.{tier} {group} is not one of $.cluster.nodeGroups "
-                    f"({', '.join(sorted(self.cluster.node_groups))})"
-                )
-        ports = {"web": self.edge.web.port, "api": self.edge.api.port}
-        demands: list[Demand] = []
-        per_group: dict[str, list[Demand]] = {}
-        for name, workload in sorted(apps.workloads.items()):
-            at = f"$.apps.workloads.{name}"
-            if workload.tier not in apps.placement:
-                problems.append(f"{at}.tier {workload.tier} has no node group in $.apps.placement")
-            if workload.image not in self.registry.repositories:
-                problems.append(
-                    f"{at}.image {workload.image} is not one of $.registry.repositories"
-                )
-            unknown = sorted(set(workload.secrets) - set(self.app_secrets.names))
-            if unknown:
-                problems.append(f"{at}.secrets {', '.join(unknown)} not in $.appSecrets.names")
-            if workload.role in ports and workload.port != ports[workload.role]:
-                problems.append(
-                    f"{at}.port {workload.port} must equal $.edge.{workload.role}.port "
-                    f"{ports[workload.role]}: its target group sends traffic there"
-                )
-            if (
-                workload.role in ports
-                and workload.termination_grace_period_seconds
-                <= self.edge.deregistration_delay_seconds
-            ):
-                problems.append(
-                    f"{at}.terminationGracePeriodSeconds "
-                    f"{workload.termination_grace_period_seconds} must exceed "
-                    f"$.edge.deregistrationDelaySeconds {self.edge.deregistration_delay_seconds}:"
-                    " the ALB still sends in-flight requests while it drains the pod"
-                )
-            if workload.role == "api" and apps.migrations.enabled and not workload.database:
-                problems.append(
-                    f"$.apps.migrations.enabled needs the api ({name}) to use the database "
-                    f"({at}.database true)"
-                )
-            if workload.role == "api" and workload.database:
-                pool = self.database.pool
-                if workload.max_replicas > pool.api_max_replicas:
-                    problems.append(
-                        f"{at} may run {workload.max_replicas} pods, more than "
-                        f"$.database.pool.apiMaxReplicas {pool.api_max_replicas} the database's "
-                        "connection budget is sized for"
-                    )
-                if workload.database_pool_size > pool.size_per_replica:
-                    problems.append(
-                        f"{at}.databasePoolSize {workload.database_pool_size} is above "
-                        f"$.database.pool.sizePerReplica {pool.size_per_replica}"
-                    )
-            if quota is not None:
-                for what, value, ceiling, parse in (
-                    ("limitsCpu", workload.limits_cpu, quota.max_limit_cpu, cpu_millicores),
-                    (
-                        "limitsMemory",
-                        workload.limits_memory,
-                        quota.max_limit_memory,
-                        memory_bytes,
-                    ),
-                ):
-                    if parse(value) > parse(ceiling):
-                        problems.append(
-                            f"{at}.{what} {value} is above the namespace's largest container "
-                            f"limit $.addons.appNamespaces.{apps.namespace}.max"
-                            f"{what[0].upper()}{what[1:]} {ceiling}"
-                        )
-            peak = workload.max_replicas + surge_pods(workload.max_replicas, apps.max_surge_percent)
-            resources = (
-                workload.requests_cpu,
-                workload.requests_memory,
-                workload.limits_cpu,
-                workload.limits_memory,
-            )
-            group = apps.placement.get(workload.tier, "")
-            demands.append(Demand(name, peak, *resources))
-            per_group.setdefault(group, []).append(demands[-1])
-            if workload.role == "api" and apps.migrations.enabled:
-                demands.append(Demand(f"{name}-migrate", 1, *resources))
-                per_group[group].append(demands[-1])
-        problems += self._apps_connection_budget()
-        if quota is not None:
-            over = over_quota(
-                demands,
-                Quota(
-                    quota.requests_cpu,
-                    quota.requests_memory,
-                    quota.limits_cpu,
-                    quota.limits_memory,
-                    quota.pods,
-                ),
-            )
-            if over:
-                problems.append(
-                    f"$.apps.workloads at their maxReplicas plus the rollout surge need more "
-                    f"than $.addons.appNamespaces.{apps.namespace} allows ({'; '.join(over)}): "
-                    "raise the quota or lower maxReplicas"
-                )
-        for group, group_demands in sorted(per_group.items()):
-            node_group = self.cluster.node_groups.get(group)
-            if node_group is None:
-                continue
-            smallest = min(
-                (INSTANCE_TYPES[t] for t in node_group.instance_types), key=lambda t: t.vcpus
-            )
-            short = over_capacity(
-                group_demands,
-                nodes=node_group.max_size,
-                vcpus=smallest.vcpus,
-                memory_gib=smallest.memory_gib,
-            )
-            if short:
-                names = ", ".join(d.name for d in group_demands)
-                problems.append(
-                    f"$.apps.workloads {names} at their peak do not fit $.cluster.nodeGroups."
-                    f"{group} at its maxSize {node_group.max_size} ({'; '.join(short)}): raise "
-                    "maxSize or use larger instance types, or lower maxReplicas or requests"
-                )
+        problems = plan_workloads(self).problems
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -20,12 +20,13 @@ Grants are least privilege and live with the grantee:
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import Statement, grant, kms_use_statement, label_of, policy_document
 
 #: Services that can deliver logs into a bucket, and the prefix each writes under.
@@ -52,7 +53,7 @@ class BucketArgs(BaseModel):
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
 
-    kms_key_arn: Any = Field(
+    kms_key_arn: InputStr | None = Field(
         default=None,
         description="Key (ARN, str or Output) for default encryption (SSE-KMS with an S3 Bucket "
         "Key, which cuts KMS requests ~99 %). Default None: SSE-S3, for buckets services write "
@@ -80,7 +81,7 @@ class BucketArgs(BaseModel):
         description="Browser origins allowed to GET/PUT/POST/HEAD (presigned uploads). Default "
         "none: no CORS configuration at all.",
     )
-    access_logs_bucket: Any = Field(
+    access_logs_bucket: InputStr | None = Field(
         default=None,
         description="Name (str or Output) of the bucket receiving this bucket's server access "
         "logs, under s3/<this bucket's logical name>/. Default None: not logged (only the logs "

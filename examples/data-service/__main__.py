@@ -23,8 +23,10 @@ from aws_web_platform import (
     EncryptionKeyArgs,
     Network,
     NetworkArgs,
+    NetworkWiring,
     PostgresDatabase,
     PostgresDatabaseArgs,
+    PostgresDatabaseWiring,
 )
 from aws_web_platform.core.fields import ConfigModel, TagValue
 from aws_web_platform.database.config import DatabaseConfig
@@ -81,24 +83,28 @@ key = EncryptionKey(
 
 network = Network(
     "network",
-    NetworkArgs(**config.network.model_dump(), name_tag=slug, flow_logs_kms_key_arn=key.arn),
+    NetworkArgs.from_config(
+        config.network, NetworkWiring(name_tag=slug, flow_logs_kms_key_arn=key.arn)
+    ),
     opts=opts,
 )
 
 database = PostgresDatabase(
     "db",
-    PostgresDatabaseArgs(
-        **config.database.model_dump(),
-        vpc_id=network.vpc_id,
-        subnet_ids=network.data_subnet_ids,
-        availability_zones=network.availability_zones,
-        identifier=f"{slug}-postgres",
-        storage_kms_key_arn=key.arn,
-        secrets_kms_key_arn=key.arn,
-        logs_kms_key_arn=key.arn,
-        aws_endpoints_security_group_id=network.endpoint_security_group_id,
-        secret_name_prefix=slug,
-        protect=config.protect_data,
+    PostgresDatabaseArgs.from_config(
+        config.database,
+        PostgresDatabaseWiring(
+            vpc_id=network.vpc_id,
+            subnet_ids=network.data_subnet_ids,
+            availability_zones=network.availability_zones,
+            identifier=f"{slug}-postgres",
+            storage_kms_key_arn=key.arn,
+            secrets_kms_key_arn=key.arn,
+            logs_kms_key_arn=key.arn,
+            aws_endpoints_security_group_id=network.endpoint_security_group_id,
+            secret_name_prefix=slug,
+            protect=config.protect_data,
+        ),
     ),
     opts=opts,
 )

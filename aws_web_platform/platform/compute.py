@@ -1,0 +1,89 @@
+"""The platform's compute layer: the EKS cluster and the add-ons every workload relies on."""
+
+from __future__ import annotations
+
+from aws_web_platform.cache.cache import RedisCache
+from aws_web_platform.database.database import PostgresDatabase
+from aws_web_platform.dns.zone import DnsZone
+from aws_web_platform.eks.cluster import Cluster, ClusterArgs, ClusterWiring
+from aws_web_platform.eks.config import Scheduling
+from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
+from aws_web_platform.kms.encryption_key import EncryptionKey
+from aws_web_platform.network.network import Network
+from aws_web_platform.platform.context import StackContext
+from aws_web_platform.secrets.app_secrets import AppSecrets
+
+
+def cluster(ctx: StackContext, net: Network, keys: dict[str, EncryptionKey]) -> Cluster:
+    """EKS in the private subnets. By default its private endpoint answers the whole VPC, so a
+    deploy runner in the private subnets reaches the Kubernetes API."""
+    config = ctx.config
+    settings = config.cluster.model_copy(
+        update={
+            "private_endpoint_access_cidrs": config.cluster.private_endpoint_access_cidrs
+            or (str(config.network.cidr),)
+        }
+    )
+    return Cluster(
+        f"{ctx.name}-cluster",
+        ClusterArgs.from_config(
+            settings,
+            ClusterWiring(
+                cluster_name=ctx.slug,
+                vpc_id=net.vpc_id,
+                subnet_ids=net.private_subnet_ids,
+                secrets_kms_key_arn=keys["secrets"].arn,
+                logs_kms_key_arn=keys["logs"].arn,
+                node_tags=config.common_tags(),
+                protect=ctx.protect,
+                container_log_retention_days=(
+                    config.observability.container_logs.retention_by_group()
+                ),
+            ),
+        ),
+        opts=ctx.opts(),
+    )
+
+
+def addons(
+    ctx: StackContext,
+    eks: Cluster,
+    *,
+    net: Network,
+    dns: DnsZone,
+    secrets: AppSecrets,
+    database: PostgresDatabase,
+    cache: RedisCache,
+    key: EncryptionKey,
+) -> PlatformAddons:
+    """The add-ons on the system node group: load balancer controller, autoscaler, DNS, External
+    Secrets (the apps may read their own secrets, never the database master), monitoring."""
+    config = ctx.config
+    return PlatformAddons(
+        f"{ctx.name}-addons",
+        PlatformAddonsArgs.from_config(
+            config.addons,
+            PlatformAddonsWiring(
+                cluster=eks,
+                vpc_id=net.vpc_id,
+                domain=config.dns.domain,
+                zone_id=dns.zone_id,
+                zone_arn=dns.zone_arn,
+                app_secret_names=[
+                    *(s.secret_name for s in secrets.secrets.values()),
+                    database.app_secret.secret_name,
+                    cache.auth_secret.secret_name,
+                ],
+                secrets_kms_key_arn=key.arn,
+                system_scheduling=eks.scheduling.get("system", Scheduling()),
+                postgres_host=database.writer_endpoint,
+                postgres_database=config.database.database_name,
+                postgres_monitoring_secret=database.monitoring_secret.secret_name,
+                redis_host=cache.primary_endpoint,
+                redis_auth_secret=cache.auth_secret.secret_name,
+                region=config.aws_region,
+                reclaim_volumes=ctx.protect,
+            ),
+        ),
+        opts=ctx.opts(kubernetes=eks.provider),
+    )
