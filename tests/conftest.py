@@ -17,7 +17,7 @@ import pulumi_docker as docker
 import pulumi_random as random
 import pytest
 
-from aws_web_platform.offline.engine import Recording, run
+from aws_web_platform.offline import Recording, run
 from aws_web_platform.stack.config import StackConfig
 from aws_web_platform.stack.loading import decode_config_value, parse_stack_config
 from tools.plan import PROJECT_ROOT, load_stack_file, run_stack, stack_names

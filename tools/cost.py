@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_web_platform.database.tuning import INSTANCE_CLASSES
-from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.offline import Recording, Registered
 
 PRICES_PATH = Path(__file__).with_name("prices.json")
 HOURS_PER_MONTH = 730
@@ -294,6 +294,16 @@ def estimate(
         assumptions=use.assumptions(),
         prices=data,
     )
+
+
+def pricing_of(type_: str, prices: Mapping[str, Any] | None = None) -> str | None:
+    """How the estimate accounts for a resource type: ``"priced"`` (a price handler here), the
+    reason the table declares it free, or None (it would be reported unpriced)."""
+    if type_ in _HANDLERS:
+        return "priced"
+    data = load_prices() if prices is None else prices
+    patterns: Mapping[str, str] = data["free_types"]["patterns"]
+    return next((why for p, why in patterns.items() if fnmatch.fnmatchcase(type_, p)), None)
 
 
 def component_of(recording: Recording, resource: Registered) -> str:

@@ -36,7 +36,7 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.offline import Recording, Registered
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,109 @@ TYPICAL_CREATE: dict[str, Typical] = {
     "*": Typical(5, "a control-plane API call without a wait: seconds"),
 }
 
+#: The shared classes of :data:`CREATE_CLASS_OF`: keys of :data:`TYPICAL_CREATE`.
+API_CALL = "*"
+KUBERNETES_OBJECT = "kubernetes:*"
+LOCAL = "random:*"
+
+#: Resource types whose create time is a class shared with others: a plain control-plane call
+#: (``*``), a Kubernetes object with nothing to wait for (``kubernetes:*``), something computed
+#: locally (``random:*``). Every type the stacks register is a key of :data:`TYPICAL_CREATE` or
+#: listed here (the offline catalogue test holds them to it): a new type cannot silently take the
+#: default.
+CREATE_CLASS_OF: dict[str, str] = {
+    "aws:acm/certificate:Certificate": API_CALL,
+    "aws:backup/plan:Plan": API_CALL,
+    "aws:backup/restoreTestingPlan:RestoreTestingPlan": API_CALL,
+    "aws:backup/restoreTestingSelection:RestoreTestingSelection": API_CALL,
+    "aws:backup/selection:Selection": API_CALL,
+    "aws:backup/vault:Vault": API_CALL,
+    "aws:backup/vaultNotifications:VaultNotifications": API_CALL,
+    "aws:backup/vaultPolicy:VaultPolicy": API_CALL,
+    "aws:budgets/budget:Budget": API_CALL,
+    "aws:chatbot/slackChannelConfiguration:SlackChannelConfiguration": API_CALL,
+    "aws:cloudfront/cachePolicy:CachePolicy": API_CALL,
+    "aws:cloudfront/function:Function": API_CALL,
+    "aws:cloudfront/monitoringSubscription:MonitoringSubscription": API_CALL,
+    "aws:cloudfront/originAccessControl:OriginAccessControl": API_CALL,
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": API_CALL,
+    "aws:cloudwatch/compositeAlarm:CompositeAlarm": API_CALL,
+    "aws:cloudwatch/dashboard:Dashboard": API_CALL,
+    "aws:cloudwatch/logDelivery:LogDelivery": API_CALL,
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination": API_CALL,
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource": API_CALL,
+    "aws:cloudwatch/logGroup:LogGroup": API_CALL,
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy": API_CALL,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": API_CALL,
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": API_CALL,
+    "aws:ec2/eip:Eip": API_CALL,
+    "aws:ec2/flowLog:FlowLog": API_CALL,
+    "aws:ec2/internetGateway:InternetGateway": API_CALL,
+    "aws:ec2/launchTemplate:LaunchTemplate": API_CALL,
+    "aws:ec2/route:Route": API_CALL,
+    "aws:ec2/routeTable:RouteTable": API_CALL,
+    "aws:ec2/routeTableAssociation:RouteTableAssociation": API_CALL,
+    "aws:ec2/securityGroup:SecurityGroup": API_CALL,
+    "aws:ec2/subnet:Subnet": API_CALL,
+    "aws:ec2/vpc:Vpc": API_CALL,
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy": API_CALL,
+    "aws:ecr/repository:Repository": API_CALL,
+    "aws:eks/accessEntry:AccessEntry": API_CALL,
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation": API_CALL,
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": API_CALL,
+    "aws:elasticache/parameterGroup:ParameterGroup": API_CALL,
+    "aws:elasticache/subnetGroup:SubnetGroup": API_CALL,
+    "aws:iam/rolePolicy:RolePolicy": API_CALL,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": API_CALL,
+    "aws:kms/alias:Alias": API_CALL,
+    "aws:lb/listener:Listener": API_CALL,
+    "aws:lb/listenerRule:ListenerRule": API_CALL,
+    "aws:lb/targetGroup:TargetGroup": API_CALL,
+    "aws:rds/parameterGroup:ParameterGroup": API_CALL,
+    "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": API_CALL,
+    "aws:rds/subnetGroup:SubnetGroup": API_CALL,
+    "aws:s3/bucket:Bucket": API_CALL,
+    "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": API_CALL,
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": API_CALL,
+    "aws:s3/bucketLogging:BucketLogging": API_CALL,
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": API_CALL,
+    "aws:s3/bucketPolicy:BucketPolicy": API_CALL,
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": API_CALL,
+    (
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    ): API_CALL,
+    "aws:s3/bucketVersioning:BucketVersioning": API_CALL,
+    "aws:secretsmanager/secret:Secret": API_CALL,
+    "aws:secretsmanager/secretVersion:SecretVersion": API_CALL,
+    "aws:sns/topic:Topic": API_CALL,
+    "aws:sns/topicPolicy:TopicPolicy": API_CALL,
+    "aws:sns/topicSubscription:TopicSubscription": API_CALL,
+    "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule": API_CALL,
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": API_CALL,
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration": API_CALL,
+    "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy": KUBERNETES_OBJECT,
+    (
+        "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
+    ): KUBERNETES_OBJECT,
+    "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:ConfigMap": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:LimitRange": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:Namespace": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:ResourceQuota": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:Secret": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:Service": KUBERNETES_OBJECT,
+    "kubernetes:core/v1:ServiceAccount": KUBERNETES_OBJECT,
+    "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": KUBERNETES_OBJECT,
+    "kubernetes:external-secrets.io/v1:ClusterSecretStore": KUBERNETES_OBJECT,
+    "kubernetes:external-secrets.io/v1:ExternalSecret": KUBERNETES_OBJECT,
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy": KUBERNETES_OBJECT,
+    "kubernetes:policy/v1:PodDisruptionBudget": KUBERNETES_OBJECT,
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": KUBERNETES_OBJECT,
+    "kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding": KUBERNETES_OBJECT,
+    "kubernetes:storage.k8s.io/v1:StorageClass": KUBERNETES_OBJECT,
+    "random:index/randomPassword:RandomPassword": LOCAL,
+}
+
 _RDS_INSTANCE = "aws:rds/instance:Instance"
 _VPC_ENDPOINT = "aws:ec2/vpcEndpoint:VpcEndpoint"
 _HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
@@ -175,11 +278,19 @@ def typical_seconds(
     table.update(durations or {})
     variant = variant_of(resource)
     keys = [f"{resource.type}[{variant}]"] if variant else []
-    keys += [resource.type, f"{resource.package}:*", "*"]
+    keys += [resource.type, CREATE_CLASS_OF.get(resource.type, ""), f"{resource.package}:*", "*"]
     for key in keys:
         if key in table:
             return key, float(table[key])
     raise AssertionError("unreachable: '*' is always in the table")
+
+
+def create_class(type_: str) -> str | None:
+    """The explicit create-time entry of a resource type (its own key of
+    :data:`TYPICAL_CREATE`, or its class), or None when only a default would apply."""
+    if any(key.split("[", 1)[0] == type_ for key in TYPICAL_CREATE):
+        return type_
+    return CREATE_CLASS_OF.get(type_)
 
 
 # --------------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.offline import Recording, Registered
 from tools.deploy_time import dependency_edges
 
 KEY_TYPES: tuple[str, ...] = (

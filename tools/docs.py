@@ -26,7 +26,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 import aws_web_platform
-from aws_web_platform.offline.engine import Recording
+from aws_web_platform.offline import Recording
 from aws_web_platform.stack.config import StackConfig
 from aws_web_platform.stack.messages import config_key, describe_allowed
 

@@ -41,7 +41,7 @@ from typing import Any
 
 import yaml
 
-from aws_web_platform.offline.engine import ACCOUNT_ID, Recording, Registered, run
+from aws_web_platform.offline import ACCOUNT_ID, Recording, Registered, run
 from aws_web_platform.secrets.config import APP_SECRET_VALUES_KEY, AppSecretsConfig
 from aws_web_platform.stack.loading import ConfigError
 from tools import cost, deploy_time, diagram, policy

@@ -44,7 +44,7 @@ from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 from pydantic import TypeAdapter
 
-from aws_web_platform.offline.engine import Recording, Registered
+from aws_web_platform.offline import Recording, Registered
 from aws_web_platform.stack.config import StackConfig
 from policy.platform_policies import (
     ENFORCEMENT_LEVEL,

@@ -2,7 +2,7 @@
 
 A URN is a resource's identity in the state: a changed type token, logical name or parent makes
 Pulumi delete the old resource and create a new one. ``tests/snapshots/urns-<program>.txt``
-holds the sorted URNs of each plan; ``tests/test_urn_snapshot.py`` fails when a plan's URNs
+holds the sorted URNs of each plan; ``tests/platform/test_urn_snapshot.py`` fails when a plan's URNs
 differ from its snapshot, so every rename shows up in review as a diff of that file, and a
 resource that holds data gets an ``aliases=`` entry before the snapshot is rewritten.
 

@@ -102,7 +102,7 @@ class BackupConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _windows_and_retention(self) -> BackupConfig:
-        problems = []
+        problems: list[str] = []
         if self.completion_window_minutes < self.start_window_minutes + 60:
             problems.append(
                 f"$.completionWindowMinutes {self.completion_window_minutes} must be at least "

@@ -12,7 +12,7 @@ import inspect
 import ipaddress
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import pulumi
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, GetCoreSchemaHandler
@@ -93,11 +93,11 @@ class PulumiInput:
                 return value
             raise ValueError(f"expected {self._name()} or a Pulumi Output of one")
         if isinstance(value, (list, tuple)):
-            items: Sequence[object] = value  # pyright: ignore[reportUnknownVariableType]
+            items = cast(Sequence[object], value)
             for item in items:
                 if not (_is_pending(item) or isinstance(item, self.plain)):
                     raise ValueError(f"each item must be {self._name()} or a Pulumi Output")
-            return value
+            return items
         raise ValueError(f"expected a list (items {self._name()} or Outputs) or an Output of one")
 
     def _name(self) -> str:

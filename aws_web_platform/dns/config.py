@@ -46,7 +46,7 @@ class DnsConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> DnsConfig:
-        problems = []
+        problems: list[str] = []
         if self.hosted_zone_id is not None and self.create_zone:
             problems.append("$.hostedZoneId names an existing zone: set $.createZone false")
         if not self.delegated and not self.create_zone:

@@ -209,7 +209,7 @@ class EdgeConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _paths(self) -> EdgeConfig:
-        problems = []
+        problems: list[str] = []
         for path in self.cacheable_api_paths:
             if not path.startswith("/api/"):
                 problems.append(f"$.cacheableApiPaths {path} is not under /api/")

@@ -156,7 +156,7 @@ class NodeGroupConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> NodeGroupConfig:
-        problems = []
+        problems: list[str] = []
         if not self.min_size <= self.desired_size <= self.max_size:
             problems.append(
                 f"need $.minSize <= $.desiredSize <= $.maxSize, got {self.min_size} <= "
@@ -357,7 +357,7 @@ class ClusterConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _ci_roles_are_not_also_admins(self) -> ClusterConfig:
-        problems = []
+        problems: list[str] = []
         for key, role in (
             ("deployRoleName", self.ci_access.deploy_role_name),
             ("previewRoleName", self.ci_access.preview_role_name),
@@ -375,7 +375,7 @@ class ClusterConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _versions_agree(self) -> ClusterConfig:
-        problems = []
+        problems: list[str] = []
         if not self.ami_release_version.startswith(f"{self.kubernetes_version}."):
             problems.append(
                 f"$.amiReleaseVersion {self.ami_release_version} is not for $.kubernetesVersion "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     Field,
@@ -288,7 +288,7 @@ class WorkloadConfig(ConfigModel):
         "(e-mail submission: 587, 465). Default none.",
     )
     buckets: dict[BucketRole, BucketAccess] = Field(
-        default_factory=dict,
+        default_factory=dict[BucketRole, BucketAccess],
         description="S3 access granted to its Pod Identity role (uploads, certificates; backups "
         "belong to the backup job only). Default none.",
     )
@@ -311,7 +311,7 @@ class WorkloadConfig(ConfigModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> WorkloadConfig:
-        problems = []
+        problems: list[str] = []
         volumes = [volume_name(p) for p in self.writable_paths]
         if len(set(volumes)) != len(volumes):
             problems.append(
@@ -354,7 +354,7 @@ def _deep_merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any
     merged = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _deep_merge(merged[key], value)
+            merged[key] = _deep_merge(merged[key], cast(dict[str, Any], value))
         else:
             merged[key] = value
     return merged
@@ -534,20 +534,20 @@ class AppsConfig(ConfigModel):
             name: workload.model_dump(by_alias=True)
             for name, workload in _default_workloads().items()
         }
-        for name, given in value.items():
+        for name, given in cast(dict[str, Any], value).items():
             if given is None:
                 merged.pop(name, None)
             elif isinstance(given, WorkloadConfig):
                 merged[name] = given
             elif name in merged and isinstance(given, dict):
-                merged[name] = _deep_merge(merged[name], given)
+                merged[name] = _deep_merge(merged[name], cast(dict[str, Any], given))
             else:
                 merged[name] = given
         return merged
 
     @model_validator(mode="after")
     def _one_web_and_one_api(self) -> AppsConfig:
-        problems = []
+        problems: list[str] = []
         for name in sorted(self.workloads):
             if name in RESERVED_WORKLOAD_NAMES or name.endswith("-migrate"):
                 problems.append(

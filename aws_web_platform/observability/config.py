@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import (
     Field,
@@ -67,7 +67,7 @@ class NotificationsConfig(ConfigModel):
     """Where alarms go: one SNS topic per severity (KMS-encrypted), e-mail and Slack on each."""
 
     emails: dict[Severity, tuple[EmailAddress, ...]] = Field(
-        default_factory=dict,
+        default_factory=dict[Severity, tuple[str, ...]],
         description="E-mail subscribers per severity (warning, critical). Each address confirms "
         "its subscription once. Default none; each severity needs an e-mail or Slack.",
     )
@@ -295,15 +295,19 @@ class AlarmsConfig(ConfigModel):
     def _merge_onto_the_defaults(cls, value: Any) -> Any:
         if not isinstance(value, dict):
             return value
-        merged = dict(value)
+        given_keys = cast(dict[str, Any], value)
+        merged = dict(given_keys)
         for name, info in cls.model_fields.items():
             alias = config_key(name, info)
-            key = alias if alias in value else name if name in value else None
+            key = alias if alias in given_keys else name if name in given_keys else None
             default = info.default
             if key is not None and isinstance(default, AlarmConfig):
-                given = value[key]
+                given = given_keys[key]
                 if isinstance(given, dict):
-                    merged[key] = {**default.model_dump(by_alias=True), **given}
+                    merged[key] = {
+                        **default.model_dump(by_alias=True),
+                        **cast(dict[str, Any], given),
+                    }
         return merged
 
 

@@ -96,7 +96,7 @@ class RegistryConfig(ConfigModel):
         description="Days before untagged images (build leftovers) expire. Default 7.",
     )
     images: dict[AppImageName, ImageConfig] = Field(
-        default_factory=dict,
+        default_factory=dict[AppImageName, ImageConfig],
         description="Per app, where its image comes from. Default: the release tag in its "
         "repository.",
     )

@@ -187,7 +187,7 @@ class StackConfig(ConfigModel):
     @model_validator(mode="after")
     def _production_grade_data(self) -> StackConfig:
         if self.protect_data:
-            short = []
+            short: list[str] = []
             if self.database.backup_retention_days < 7:
                 short.append(
                     f"$.database.backupRetentionDays is {self.database.backup_retention_days}"

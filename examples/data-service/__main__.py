@@ -3,7 +3,7 @@
 A VPC (Network), a PostgreSQL database (PostgresDatabase) and an encrypted bucket (Bucket), with
 one KMS key, an app role that may use both, and the wiring a platform engineer writes by hand:
 explicit provider with default tags, intent methods for access. The repository's test suite runs
-this program through the offline plan and the policy pack (tests/test_examples.py).
+this program through the offline plan and the policy pack (tests/library/test_examples.py).
 
     cd examples/data-service && pulumi up --stack demo
     python -m tools.plan --root examples/data-service --stack demo     (offline, from the repo)
