@@ -5,12 +5,16 @@
 # requirements.txt or pyproject.toml change).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# Python caches what it imports as bytecode on first use (the install compiles nothing: see
+# below). Some images set PYTHONDONTWRITEBYTECODE, which makes every process compile the
+# ~1,600 SDK modules a plan imports again; the project's own commands keep the cache.
+unexport PYTHONDONTWRITEBYTECODE
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= dev
 
-.PHONY: install policy-pack plan test lint typecheck unit docs clean
+.PHONY: install policy-pack plan test lint typecheck unit docs bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -50,6 +54,10 @@ unit: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m tools.docs
+
+# Wall time of the offline plans of dev and prod against the import floor (tools/bench.py).
+bench: $(STAMP)
+	$(BIN)/python -m tools.bench
 
 clean:
 	rm -rf $(VENV) policy/venv build *.egg-info .pytest_cache .ruff_cache .hypothesis

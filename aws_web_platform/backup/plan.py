@@ -28,6 +28,7 @@ import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
 from aws_web_platform.backup.config import BackupConfig
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import Statement, grant, policy_document, service_trust_policy
 
@@ -156,7 +157,7 @@ class BackupPlan(pulumi.ComponentResource):
         if args.restore_testing.enabled and args.restore_target is None:
             raise ValueError("BackupPlanArgs.restore_testing needs restore_target")
         child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self)).partition
+        partition = aws_context(self).partition
 
         self.vault = self._vault(f"{name}-vault", f"{args.name_prefix}-backups", args, None)
         self.copy_vault = None

@@ -43,6 +43,7 @@ from aws_web_platform.bootstrap.config import (
     CiAccessConfig,
     _policy_label,
 )
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.core.iam import Statement, grant, policy_document
 
@@ -127,7 +128,7 @@ class CiAccess(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:bootstrap:CiAccess", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self)).partition
+        partition = aws_context(self).partition
 
         self.provider = None
         if args.existing_provider_arn is not None:

@@ -28,6 +28,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of, service_trust_policy
 from aws_web_platform.core.security_groups import SecurityGroupSource, allow_ingress, resolve_source
@@ -359,9 +360,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         what the instances must wait for before they can use it."""
         if args.monitoring_interval_seconds == 0:
             return None, []
-        invoke = pulumi.InvokeOptions(parent=self)
-        partition = aws.get_partition(opts=invoke).partition
-        account = aws.get_caller_identity(opts=invoke).account_id
+        partition, account = aws_context(self).partition, aws_context(self).account_id
         role = aws.iam.Role(
             f"{name}-monitoring-role",
             assume_role_policy=service_trust_policy(
@@ -470,7 +469,7 @@ class PostgresDatabase(pulumi.ComponentResource):
                 description="RDS Proxy to the Secrets Manager interface endpoint",
                 opts=child,
             )
-        account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+        account = aws_context(self).account_id
         role = aws.iam.Role(
             f"{name}-proxy-role",
             assume_role_policy=service_trust_policy(
@@ -479,7 +478,7 @@ class PostgresDatabase(pulumi.ComponentResource):
             description=f"RDS Proxy of {args.identifier}: reads its credential secrets",
             opts=child,
         )
-        region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
+        region = aws_context(self).region
         secrets = [self.master_secret, self.app_secret]
         read_secrets = grant(
             f"{name}-proxy-read-secrets",

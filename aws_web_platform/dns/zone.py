@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.dns.config import DnsConfig
 
@@ -52,7 +53,7 @@ class DnsZone(pulumi.ComponentResource):
         self.domain = args.domain
         self.zone = None
         self.name_servers = None
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self)).partition
+        partition = aws_context(self).partition
         if args.hosted_zone_id is not None:
             self.zone_id = pulumi.Output.from_input(args.hosted_zone_id)
         elif args.create_zone:

@@ -34,6 +34,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import policy_document
 from aws_web_platform.edge.config import EdgeConfig
@@ -301,9 +302,8 @@ class Edge(pulumi.ComponentResource):
         # WAF delivers through CloudWatch Logs' log delivery service: allow it on this group
         # only, from this account (else WAF writes a shared account-wide policy itself, and
         # only when the deployer may).
-        invoke = pulumi.InvokeOptions(parent=self, provider=args.us_east_1_provider)
-        account = aws.get_caller_identity(opts=invoke).account_id
-        partition = aws.get_partition(opts=invoke).partition
+        us_east_1 = aws_context(self, args.us_east_1_provider)
+        account, partition = us_east_1.account_id, us_east_1.partition
         delivery_policy = aws.cloudwatch.LogResourcePolicy(
             f"{name}-waf-logs-delivery",
             policy_name=f"{args.name_prefix}-waf-log-delivery",

@@ -36,6 +36,7 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import Statement, label_of, policy_document
 from aws_web_platform.eks.config import ClusterConfig, NodeGroupConfig, Scheduling
@@ -137,9 +138,8 @@ class Cluster(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:eks:Cluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOptions(parent=self)
-        self._partition = aws.get_partition(opts=invoke).partition
-        self._region = aws.get_region(opts=invoke).region
+        self._partition = aws_context(self).partition
+        self._region = aws_context(self).region
         self._args = args
         self.eks_name = args.cluster_name
         self.scheduling = {group: config.scheduling() for group, config in args.node_groups.items()}
@@ -410,7 +410,7 @@ class Cluster(pulumi.ComponentResource):
         self.deploy_access_entry = self.preview_access_entry = None
         if ci.deploy_role_name is None and ci.preview_role_name is None:
             return
-        account = aws.get_caller_identity(opts=pulumi.InvokeOptions(parent=self)).account_id
+        account = aws_context(self).account_id
 
         def role_arn(role: str) -> str:
             return f"arn:{self._partition}:iam::{account}:role/{role}"

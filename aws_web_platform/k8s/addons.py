@@ -38,6 +38,7 @@ import pulumi_kubernetes as k8s
 import pulumi_random as random
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import grant, policy_document
 from aws_web_platform.eks.cluster import Cluster
@@ -151,10 +152,8 @@ class PlatformAddons(pulumi.ComponentResource):
         self._args = args
         self._name = name
         cluster = args.cluster
-        invoke = pulumi.InvokeOptions(parent=self)
-        region = aws.get_region(opts=invoke).region
-        partition = aws.get_partition(opts=invoke).partition
-        account = aws.get_caller_identity(opts=invoke).account_id
+        context = aws_context(self)
+        region, partition, account = context.region, context.partition, context.account_id
         self.releases = {}
         self.roles = {}
         self._placement: dict[str, Any] = {

@@ -39,6 +39,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.iam import Statement, grant, kms_use_statement, label_of, policy_document
 
 KeyService = Literal[
@@ -202,10 +203,8 @@ class EncryptionKey(pulumi.ComponentResource):
         self, name: str, args: EncryptionKeyArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("platform:kms:EncryptionKey", name, None, opts)
-        invoke = pulumi.InvokeOptions(parent=self)
-        self._region = aws.get_region(opts=invoke).region
-        account = aws.get_caller_identity(opts=invoke).account_id
-        partition = aws.get_partition(opts=invoke).partition
+        context = aws_context(self)
+        self._region, account, partition = context.region, context.account_id, context.partition
 
         self.key = aws.kms.Key(
             f"{name}-key",

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import Wiring, compose
 from aws_web_platform.network.config import NetworkConfig
 from aws_web_platform.network.layout import SubnetTier, subnet_cidr
@@ -92,7 +93,7 @@ class Network(pulumi.ComponentResource):
             ]
             for tier in SubnetTier
         }
-        region = aws.get_region(opts=invoke).region
+        region = aws_context(self).region
 
         self.vpc = aws.ec2.Vpc(
             f"{name}-vpc",
@@ -307,7 +308,6 @@ class Network(pulumi.ComponentResource):
     def _flow_logs(self, name: str, tag: str, args: NetworkArgs, region: str) -> pulumi.Output[str]:
         """Flow logs of the whole VPC to CloudWatch, through a role that can write only there."""
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOutputOptions(parent=self)
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             name_prefix=f"/aws/vpc/{tag}/flow-logs-",
@@ -315,8 +315,7 @@ class Network(pulumi.ComponentResource):
             kms_key_id=args.flow_logs_kms_key_arn,
             opts=child,
         )
-        identity = aws.get_caller_identity_output(opts=invoke)
-        partition = aws.get_partition_output(opts=invoke)
+        context = aws_context(self)
         # Only VPC flow logs of this account and region may assume the role (confused deputy).
         trust = pulumi.Output.json_dumps(
             {
@@ -327,13 +326,13 @@ class Network(pulumi.ComponentResource):
                         "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                         "Action": "sts:AssumeRole",
                         "Condition": {
-                            "StringEquals": {"aws:SourceAccount": identity.account_id},
+                            "StringEquals": {"aws:SourceAccount": context.account_id},
                             "ArnLike": {
                                 "aws:SourceArn": pulumi.Output.format(
                                     "arn:{0}:ec2:{1}:{2}:vpc-flow-log/*",
-                                    partition.partition,
+                                    context.partition,
                                     region,
-                                    identity.account_id,
+                                    context.account_id,
                                 )
                             },
                         },
@@ -372,9 +371,9 @@ class Network(pulumi.ComponentResource):
                             "Action": "logs:DescribeLogGroups",
                             "Resource": pulumi.Output.format(
                                 "arn:{0}:logs:{1}:{2}:log-group:*",
-                                partition.partition,
+                                context.partition,
                                 region,
-                                identity.account_id,
+                                context.account_id,
                             ),
                         },
                     ],

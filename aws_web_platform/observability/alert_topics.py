@@ -22,6 +22,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import Statement, policy_document
 from aws_web_platform.kms.encryption_key import SNS_PUBLISHERS
@@ -97,9 +98,7 @@ class AlertTopics(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:observability:AlertTopics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOptions(parent=self)
-        account = aws.get_caller_identity(opts=invoke).account_id
-        partition = aws.get_partition(opts=invoke).partition
+        account, partition = aws_context(self).account_id, aws_context(self).partition
         self.topics = {}
         for severity in SEVERITIES:
             topic = aws.sns.Topic(

@@ -15,6 +15,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import service_trust_policy
 from aws_web_platform.observability.config import SlackConfig
@@ -61,7 +62,7 @@ class SlackChannels(pulumi.ComponentResource):
     ) -> None:
         super().__init__("platform:observability:SlackChannels", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        partition = aws.get_partition(opts=pulumi.InvokeOptions(parent=self)).partition
+        partition = aws_context(self).partition
         read_only = READ_ONLY_POLICY.format(partition=partition)
         self.role = aws.iam.Role(
             f"{name}-role",

@@ -14,6 +14,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of
 from aws_web_platform.secrets.secret import Secret, SecretArgs
@@ -73,7 +74,7 @@ class AppSecrets(pulumi.ComponentResource):
         unknown = sorted(set(names) - set(self.secrets))
         if unknown:
             raise KeyError(f"no app secret {', '.join(unknown)}; known: {', '.join(self.secrets)}")
-        region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
+        region = aws_context(self).region
         return grant(
             f"{label_of(self)}-read-{label_of(role)}",
             role,

@@ -12,6 +12,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of
 
@@ -77,7 +78,7 @@ class Secret(pulumi.ComponentResource):
 
     def grant_read(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
         """Let ``role`` read this secret's value (and decrypt it through Secrets Manager only)."""
-        region = aws.get_region(opts=pulumi.InvokeOptions(parent=self)).region
+        region = aws_context(self).region
         return grant(
             f"{label_of(self)}-read-{label_of(role)}",
             role,

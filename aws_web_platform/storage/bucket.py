@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 from pydantic import BaseModel, ConfigDict, Field
 
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr
 from aws_web_platform.core.iam import Statement, grant, kms_use_statement, label_of, policy_document
 
@@ -125,10 +126,10 @@ class Bucket(pulumi.ComponentResource):
         args = args or BucketArgs()
         self._args = args
         child = pulumi.ResourceOptions(parent=self)
-        invoke = pulumi.InvokeOptions(parent=self)
-        self._region = aws.get_region(opts=invoke).region
-        self._account = aws.get_caller_identity(opts=invoke).account_id
-        self._partition = aws.get_partition(opts=invoke).partition
+        context = aws_context(self)
+        self._region = context.region
+        self._account = context.account_id
+        self._partition = context.partition
 
         self.bucket = aws.s3.Bucket(
             f"{name}-bucket",
