@@ -39,7 +39,7 @@ PRICES_PATH = Path(__file__).with_name("prices.json")
 HOURS_PER_MONTH = 730
 """Hours in a billing month, as AWS's pricing calculator counts them (24 x 365 / 12)."""
 SEED_ANCHOR_USD = 2125.0
-"""The seed's cost anchor for production (SPEC.md): about $2,125 a month."""
+"""The seed's cost anchor for production (docs/requirements.md): about $2,125 a month."""
 DEFAULT_USAGE_PROFILE = "default"
 
 

@@ -1,9 +1,9 @@
 """PostgreSQL tuning for RDS: the spec's figures, derived from the instance class, in RDS units.
 
-SPEC.md gives the tuning of a ~4 GiB server (shared_buffers 1GB, effective_cache_size 3GB,
-maintenance_work_mem 256MB, work_mem 2MB, max_connections 500 ...). Copied as-is they would not
-fit a small dev class and would waste a large prod class, so each memory figure is kept as the
-*ratio* the spec implies and applied to the class's memory:
+docs/requirements.md gives the tuning of a ~4 GiB server (shared_buffers 1GB,
+effective_cache_size 3GB, maintenance_work_mem 256MB, work_mem 2MB, max_connections 500 ...).
+Copied as-is they would not fit a small dev class and would waste a large prod class, so each
+memory figure is kept as the *ratio* the spec implies and applied to the class's memory:
 
 ===========================  ==================================  ==============  ===========
 setting                      rule                                4 GiB (spec)    32 GiB
@@ -75,7 +75,7 @@ INSTANCE_CLASSES: dict[str, InstanceClass] = {
 #: RDS's own ceiling on connections: LEAST({DBInstanceClassMemory/9531392}, 5000).
 RDS_BYTES_PER_CONNECTION = 9531392
 RDS_MAX_CONNECTIONS = 5000
-#: Spec figures (SPEC.md, PostgreSQL row).
+#: Spec figures (docs/requirements.md, PostgreSQL row).
 SPEC_MAX_CONNECTIONS = 500
 SPEC_WAL_BUFFERS_MB = 16
 SPEC_MIN_WAL_SIZE_MB = 2048

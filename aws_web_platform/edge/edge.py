@@ -1,7 +1,7 @@
 """Edge: everything between the internet and the pods.
 
 Route 53 -> CloudFront (with the WAF) -> ALB -> pods (target groups, bound by the apps'
-TargetGroupBinding), per SPEC.md "Edge, caching and rate limits":
+TargetGroupBinding), per docs/requirements.md "Edge, caching and rate limits":
 
 * DNS and certificates: the apex and each hostname (www by default) are A and AAAA aliases of
   the distribution; ``origin.<domain>`` is the ALB's. Two ACM certificates validated through

@@ -1,7 +1,7 @@
 """The edge's rules as data: WAF rules, CloudFront behaviours, security headers.
 
-Pure functions of the stack's EdgeConfig, so each rule of SPEC.md can be read and tested
-without creating anything:
+Pure functions of the stack's EdgeConfig, so each rule of docs/requirements.md can be read and
+tested without creating anything:
 
 * WAF: AWS managed rule groups (IP reputation, known bad inputs, common rule set, SQL
   injection; Bot Control and anonymous IPs as options), then rate-based rules per client IP:
@@ -245,7 +245,7 @@ def cache_policies(config: EdgeConfig) -> dict[str, CachePolicySpec]:
 def security_headers(
     config: EdgeConfig,
 ) -> aws.cloudfront.ResponseHeadersPolicySecurityHeadersConfigArgsDict:
-    """The response headers policy's security headers (SPEC.md: every response)."""
+    """The response headers policy's security headers (docs/requirements.md: every response)."""
     return {
         "strict_transport_security": {
             "access_control_max_age_sec": 31_536_000,  # one year

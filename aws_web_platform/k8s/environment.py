@@ -122,11 +122,19 @@ def shadows_platform(name: str) -> bool:
 
 
 def variables_for(
-    *, database: bool, cache: bool, buckets: Sequence[str], secrets: Sequence[str]
+    *,
+    database: bool,
+    cache: bool,
+    buckets: Sequence[str],
+    secrets: Sequence[str],
+    writable_tmp: bool = True,
 ) -> dict[str, Source]:
-    """The variables the platform gives one workload, by name, with where each comes from."""
+    """The variables the platform gives one workload, by name, with where each comes from
+    (``HOME`` only where /tmp is writable)."""
     found: dict[str, Source] = {}
     for variable in CONTRACT:
+        if variable.name == "HOME" and not writable_tmp:
+            continue
         if variable.audience == "every" or (
             (variable.audience == "database" and database)
             or (variable.audience == "cache" and cache)

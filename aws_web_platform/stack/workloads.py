@@ -122,6 +122,7 @@ def plan_workloads(config: StackConfig) -> WorkloadsPlan:
                     cache=workload.cache,
                     buckets=sorted(workload.buckets),
                     secrets=workload.secrets,
+                    writable_tmp="/tmp" in workload.writable_paths,
                 ),
                 target_group=workload.role if workload.role in ("web", "api") else None,
                 migrates=migrates,

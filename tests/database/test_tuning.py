@@ -19,7 +19,7 @@ CLASSES = sorted(INSTANCE_CLASSES)
 
 
 def test_a_4_gib_class_gets_the_spec_figures() -> None:
-    """SPEC.md's tuning is for ~4 GiB: derived on db.t4g.medium it is reproduced."""
+    """docs/requirements.md's tuning is for ~4 GiB: derived on db.t4g.medium it is reproduced."""
     settings = derive_settings("db.t4g.medium", storage_gb=100)
     assert settings.shared_buffers_mb == 1024  # 1GB
     assert settings.effective_cache_size_mb == 3072  # 3GB

@@ -1,4 +1,4 @@
-"""Conventions every component keeps (STYLE.md), checked over the whole library."""
+"""Conventions every component keeps (docs/architecture.md), checked over the whole library."""
 
 from __future__ import annotations
 

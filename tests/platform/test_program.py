@@ -363,7 +363,7 @@ def test_prod_plan_has_the_whole_edge(stack_run: StackRun) -> None:
     assert patterns[:4] == ["/_next/static/*", "/certificates/*", "/api/public/*", "/api/*"]
     (headers,) = prod.all_of("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy")
     csp = headers["securityHeadersConfig"]["contentSecurityPolicy"]["contentSecurityPolicy"]
-    assert "https://clerk.learning-platform.example.com" in csp  # set per stack (SPEC.md)
+    assert "https://clerk.learning-platform.example.com" in csp  # per stack (requirements)
     (acl,) = prod.all_of("aws:wafv2/webAcl:WebAcl")
     kinds = Counter(next(iter(r["statement"])) for r in acl["rules"])
     assert kinds == {"managedRuleGroupStatement": 4, "rateBasedStatement": 3}

@@ -355,7 +355,7 @@ def test_usage_assumptions_are_visible_in_the_rendering_and_overridable(
     default = estimate(stack_run("prod"), region="eu-west-1")
     text = render(default, anchor_usd=None)
     assert "cloudfront_gb_per_month = 102,400 GB/month" in text
-    assert "SPEC.md cost anchor: CloudFront 100 TB/month" in text
+    assert "docs/requirements.md cost anchor: CloudFront 100 TB/month" in text
     half = estimate(stack_run("prod"), region="eu-west-1", usage={"cloudfront_gb_per_month": 51200})
     assert half.total_usd < default.total_usd - 3000  # 50 TB less at $0.06-0.085/GB
     assert "overridden by the caller" in render(half, anchor_usd=None)

@@ -10,6 +10,8 @@ from tools.docs import (
     COMPONENTS_TARGET,
     README,
     TARGET,
+    WORKLOADS,
+    environment_table,
     readme_blocks,
     render,
     render_components,
@@ -56,3 +58,11 @@ def test_readme_architecture_and_stack_table_are_generated_from_the_plans(
         "README.md's generated blocks are stale: run `make docs`"
     )
     assert "```mermaid" in readme and "Network: platform-network" in readme
+
+
+def test_the_app_environment_table_is_generated_from_the_contract() -> None:
+    text = WORKLOADS.read_text()
+    assert text == render_readme(text, {"environment": environment_table()}), (
+        "docs/workloads.md's environment table is stale: run `make docs`"
+    )
+    assert "| `DATABASE_URL` | secret | `database: true` |" in text
