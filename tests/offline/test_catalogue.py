@@ -2,7 +2,7 @@
 
 The offline plan answers for a resource type in five places: its fake outputs
 (``offline/fake_aws``), the provider functions it may call (``fake_aws`` invokes), its price or
-its declaration as free (``tools/prices.json`` and ``tools/cost.py``), and its create-time class
+its declaration as free (``tools/prices.json`` and ``tools/cost/``), and its create-time class
 (``tools/deploy_time.py``). A type missing from one of them would still plan, with generic
 outputs, no cost or a default create time, so the plan would quietly be wrong; these tests name
 the type and the table instead.
@@ -48,7 +48,7 @@ def test_every_provider_function_called_is_answered_by_the_catalogue(
 def test_every_cloud_type_is_priced_or_declared_free(recordings: dict[str, Recording]) -> None:
     cloud = {r.type for rec in recordings.values() for r in rec.cloud_resources()}
     missing = sorted(t for t in cloud if pricing_of(t) is None)
-    assert not missing, f"price these in tools/cost.py or declare them free: {missing}"
+    assert not missing, f"price these in tools/cost/ or declare them free: {missing}"
 
 
 def test_every_cloud_type_has_a_create_time_class(recordings: dict[str, Recording]) -> None:

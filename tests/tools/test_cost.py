@@ -1,4 +1,4 @@
-"""The monthly cost estimate (tools/cost.py) and its price table (tools/prices.json)."""
+"""The monthly cost estimate (tools/cost/) and its price table (tools/prices.json)."""
 
 from __future__ import annotations
 
