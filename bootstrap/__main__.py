@@ -1,9 +1,8 @@
 """Bootstrap of one AWS account for CI: GitHub OIDC provider, preview role, deploy role.
 
 Configuration is validated first (``platform-bootstrap:*`` keys, model
-:class:`aws_web_platform.bootstrap.config.BootstrapConfig`): a bad value
- stops here, naming the key path,
-the value and what is allowed, before any resource exists.
+:class:`aws_web_platform.bootstrap.config.BootstrapConfig`): a bad value stops here,
+naming the key path, the value and what is allowed, before any resource exists.
 
     cd bootstrap && pulumi stack select dev && pulumi up     (administrator credentials)
 """

@@ -12,6 +12,9 @@ from typing import Any
 
 import aws_web_platform
 
+# `from components import *` still works
+__all__ = list(aws_web_platform.__all__)  # pyright: ignore[reportUnsupportedDunderAll]
+
 
 def __getattr__(name: str) -> Any:
     if name not in aws_web_platform.__all__:

@@ -127,7 +127,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     worst = max(ratios.values())
     verdict = "meets" if worst <= TARGET_RATIO else "misses"
-    print(f"target: every plan within {TARGET_RATIO} x the floor: {verdict} it ({worst:.2f})")
+    print(
+        f"target: every plan within {TARGET_RATIO} x the floor: {verdict} it ({worst:.2f} x); "
+        f"against the paused floor {max(r * floor / paused for r in ratios.values()):.2f} x "
+        "(the rest is the Pulumi SDK's own work per registered resource)"
+    )
+    if worst > TARGET_RATIO:
+        return 1
     return 0
 
 

@@ -140,6 +140,11 @@ TYPICAL_CREATE: dict[str, Typical] = {
     "kubernetes:*": Typical(3, "API server call; no readiness to wait for"),
     # --- Defaults ------------------------------------------------------------------------
     "random:*": Typical(0, "computed by the provider locally, no cloud call"),
+    "docker:index/image:Image": Typical(
+        240,
+        "docker build of an app image and its push to ECR (platform:registry.images.<app>.build): "
+        "a few minutes for a Node.js image with cached layers, typical, observed",
+    ),
     "*": Typical(5, "a control-plane API call without a wait: seconds"),
 }
 
@@ -160,6 +165,7 @@ CREATE_CLASS_OF: dict[str, str] = {
     "aws:backup/restoreTestingSelection:RestoreTestingSelection": API_CALL,
     "aws:backup/selection:Selection": API_CALL,
     "aws:backup/vault:Vault": API_CALL,
+    "aws:backup/vaultLockConfiguration:VaultLockConfiguration": API_CALL,
     "aws:backup/vaultNotifications:VaultNotifications": API_CALL,
     "aws:backup/vaultPolicy:VaultPolicy": API_CALL,
     "aws:budgets/budget:Budget": API_CALL,
@@ -168,6 +174,7 @@ CREATE_CLASS_OF: dict[str, str] = {
     "aws:cloudfront/function:Function": API_CALL,
     "aws:cloudfront/monitoringSubscription:MonitoringSubscription": API_CALL,
     "aws:cloudfront/originAccessControl:OriginAccessControl": API_CALL,
+    "aws:cloudfront/originRequestPolicy:OriginRequestPolicy": API_CALL,
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy": API_CALL,
     "aws:cloudwatch/compositeAlarm:CompositeAlarm": API_CALL,
     "aws:cloudwatch/dashboard:Dashboard": API_CALL,
@@ -195,6 +202,9 @@ CREATE_CLASS_OF: dict[str, str] = {
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": API_CALL,
     "aws:elasticache/parameterGroup:ParameterGroup": API_CALL,
     "aws:elasticache/subnetGroup:SubnetGroup": API_CALL,
+    "aws:iam/instanceProfile:InstanceProfile": API_CALL,
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": API_CALL,
+    "aws:iam/policy:Policy": API_CALL,
     "aws:iam/rolePolicy:RolePolicy": API_CALL,
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": API_CALL,
     "aws:kms/alias:Alias": API_CALL,

@@ -2,7 +2,8 @@
 
 A URN is a resource's identity in the state: a changed type token, logical name or parent makes
 Pulumi delete the old resource and create a new one. ``tests/snapshots/urns-<program>.txt``
-holds the sorted URNs of each plan; ``tests/platform/test_urn_snapshot.py`` fails when a plan's URNs
+holds the sorted URNs of each plan (the platform's stack files, the bootstrap project's and the
+examples'); ``tests/platform/test_urn_snapshot.py`` fails when a plan's URNs
 differ from its snapshot, so every rename shows up in review as a diff of that file, and a
 resource that holds data gets an ``aliases=`` entry before the snapshot is rewritten.
 
@@ -37,12 +38,15 @@ class Program:
 
 
 def programs(root: Path = PROJECT_ROOT) -> list[Program]:
-    """Every stack file of the platform, and of each example program."""
+    """Every stack file of the platform, of the bootstrap project and of each example."""
     found = [Program(stack, root, stack) for stack in stack_names(root)]
-    for example in sorted((root / "examples").glob("*/Pulumi.yaml")):
+    others = [
+        root / "bootstrap",
+        *sorted(p.parent for p in (root / "examples").glob("*/Pulumi.yaml")),
+    ]
+    for project in others:
         found += [
-            Program(f"{example.parent.name}-{stack}", example.parent, stack)
-            for stack in stack_names(example.parent)
+            Program(f"{project.name}-{stack}", project, stack) for stack in stack_names(project)
         ]
     return found
 

@@ -15,7 +15,6 @@ process (the tests), and the default provider is disabled in every stack of this
 
 from __future__ import annotations
 
-import weakref
 from functools import cached_property
 
 import pulumi
@@ -29,10 +28,8 @@ class AwsContext:
     """What one AWS provider answers for ``account_id``, ``partition`` and ``region``, each
     invoked on first use only."""
 
-    def __init__(
-        self, resource: pulumi.Resource, provider: pulumi.ProviderResource | None = None
-    ) -> None:
-        self._invoke = pulumi.InvokeOptions(parent=resource, provider=provider)
+    def __init__(self, invoke: pulumi.InvokeOptions) -> None:
+        self._invoke = invoke
 
     @cached_property
     def account_id(self) -> str:
@@ -47,9 +44,10 @@ class AwsContext:
         return aws.get_region(opts=self._invoke).region
 
 
-_BY_PROVIDER: weakref.WeakKeyDictionary[pulumi.ProviderResource, AwsContext] = (
-    weakref.WeakKeyDictionary()
-)
+#: The attribute of a provider its answers are kept in: they live and go with the provider (a
+#: module-level cache keyed by provider would keep every provider, and through the invoke's
+#: options its whole resource tree, alive for the process: the tests run hundreds of programs).
+_ATTRIBUTE = "_aws_web_platform_context"
 
 
 def aws_context(
@@ -59,8 +57,9 @@ def aws_context(
     of ``provider`` (a component that creates some children in another region)."""
     chosen = provider or resource.get_provider(_AWS_TOKEN)
     if chosen is None:
-        return AwsContext(resource)
-    context = _BY_PROVIDER.get(chosen)
-    if context is None:
-        context = _BY_PROVIDER[chosen] = AwsContext(resource, chosen)
+        return AwsContext(pulumi.InvokeOptions(parent=resource))
+    context = getattr(chosen, _ATTRIBUTE, None)
+    if not isinstance(context, AwsContext):
+        context = AwsContext(pulumi.InvokeOptions(provider=chosen))
+        setattr(chosen, _ATTRIBUTE, context)
     return context

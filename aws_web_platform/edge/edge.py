@@ -59,7 +59,7 @@ VIEWER_MINIMUM_PROTOCOL = "TLSv1.2_2021"
 CLOUDFRONT_ORIGIN_PREFIX_LIST = "com.amazonaws.global.cloudfront.origin-facing"
 #: Headers the WAF logs never contain (credentials and sessions).
 REDACTED_HEADERS = ("authorization", "cookie")
-#: Managed CloudFront policies by the names edge_rules refers to them.
+#: Managed CloudFront policies by the names the edge's rules (rules.py) refer to them.
 MANAGED_CACHE_POLICIES = {
     "managed-disabled": "Managed-CachingDisabled",
     "managed-optimized": "Managed-CachingOptimized",

@@ -3,9 +3,11 @@ access."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import warnings
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.alias_generators import to_camel
 from pydantic.config import JsonDict
 
 from aws_web_platform.core.fields import (
@@ -97,6 +99,44 @@ class Scheduling(BaseModel):
 
     node_selector: dict[str, str] = Field(default_factory=dict[str, str])
     tolerations: tuple[Toleration, ...] = ()
+
+
+def legacy_scheduling(data: Any, *, selector: str, tolerations: str, into: str, owner: str) -> Any:
+    """Arguments of 0.1.0 that gave a node selector and taints apart (``selector`` and
+    ``tolerations``, by field name or camelCase alias), turned into ``into`` (a
+    :class:`Scheduling`) with a ``DeprecationWarning``: they go away in the next release.
+    Taints may name their effect as Kubernetes does or as the EKS API does (NO_SCHEDULE)."""
+    if not isinstance(data, dict):
+        return cast(object, data)
+    given = cast(dict[str, Any], data)
+    names = {name: name for name in (selector, tolerations)}
+    names |= {to_camel(name): name for name in (selector, tolerations)}
+    legacy = {names[key]: given[key] for key in list(given) if key in names}
+    if not legacy:
+        return given
+    warnings.warn(
+        f"{owner}: {' and '.join(sorted(legacy))} are deprecated; pass {into}="
+        "Scheduling(...) (cluster.scheduling[<node group>]); they go away in the next release",
+        DeprecationWarning,
+        stacklevel=4,
+    )
+    rest = {key: value for key, value in given.items() if key not in names}
+    taints = cast(list[dict[str, str]], legacy.get(tolerations) or [])
+    rest[into] = Scheduling(
+        node_selector=dict(cast(dict[str, str], legacy.get(selector) or {})),
+        tolerations=tuple(
+            Toleration(
+                key=taint["key"],
+                value=taint.get("value", ""),
+                effect=KUBERNETES_TAINT_EFFECTS.get(
+                    taint.get("effect", "NO_SCHEDULE"),
+                    cast(KubernetesTaintEffect, taint.get("effect")),
+                ),
+            )
+            for taint in taints
+        ),
+    )
+    return rest
 
 
 class NodeGroupConfig(ConfigModel):

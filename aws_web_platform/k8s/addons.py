@@ -36,13 +36,13 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.core.iam import grant, policy_document
 from aws_web_platform.eks.cluster import Cluster
-from aws_web_platform.eks.config import Scheduling
+from aws_web_platform.eks.config import Scheduling, legacy_scheduling
 from aws_web_platform.k8s.addon_policies import (
     assume_roles_policy,
     cluster_autoscaler_policy,
@@ -87,6 +87,17 @@ STORAGE_CLASS = "gp3-encrypted"
 
 class PlatformAddonsWiring(Wiring):
     """What :class:`PlatformAddons` is wired to besides its settings."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scheduling_of_0_1(cls, data: Any) -> Any:
+        return legacy_scheduling(
+            data,
+            selector="system_node_labels",
+            tolerations="system_node_taints",
+            into="system_scheduling",
+            owner="PlatformAddonsArgs",
+        )
 
     cluster: Cluster = Field(description="The EKS cluster the add-ons run in. Required.")
     vpc_id: InputStr = Field(

@@ -34,11 +34,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aws_web_platform.core.fields import InputStr, Wiring, compose
 from aws_web_platform.eks.cluster import Cluster
-from aws_web_platform.eks.config import Scheduling
+from aws_web_platform.eks.config import Scheduling, legacy_scheduling
 from aws_web_platform.k8s.config import MigrationsConfig, WorkloadConfig, volume_name
 from aws_web_platform.k8s.environment import env_name
 
@@ -100,6 +100,17 @@ class CacheConnection(BaseModel):
 
 class AppServiceWiring(Wiring):
     """What :class:`AppService` is wired to besides its settings."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _scheduling_of_0_1(cls, data: Any) -> Any:
+        return legacy_scheduling(
+            data,
+            selector="node_selector",
+            tolerations="tolerations",
+            into="scheduling",
+            owner="AppServiceArgs",
+        )
 
     app_name: str = Field(
         pattern=r"^[a-z]([-a-z0-9]{0,28}[a-z0-9])?$",

@@ -19,7 +19,7 @@ change for the apps.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -32,6 +32,57 @@ Audience = Literal["every", "database", "cache", "bucket", "secret"]
 
 
 @dataclass(frozen=True)
+class StackEnvironment:
+    """What every workload of a stack is told: the first rows of :data:`CONTRACT`."""
+
+    node_env: str
+    log_level: str
+    redis_prefix: str
+    version: str
+    aws_region: str
+    public_url: pulumi.Input[str]
+    api_internal_url: str
+
+
+@dataclass(frozen=True)
+class DatabaseEndpoints:
+    """Where a database workload sends queries (its ConfigMap's ``DATABASE_*``)."""
+
+    host: pulumi.Input[str]
+    reader_hosts: Sequence[pulumi.Input[str]]
+    port: int
+    name: str
+
+
+@dataclass(frozen=True)
+class CacheEndpoint:
+    """Where a cache workload connects (its ConfigMap's ``REDIS_*``)."""
+
+    host: pulumi.Input[str]
+    port: int
+
+
+@dataclass(frozen=True)
+class Endpoints:
+    """What a workload's ConfigMap values are made of: the stack's, and the data tier's
+    endpoints when the workload uses them."""
+
+    stack: StackEnvironment
+    database: DatabaseEndpoints | None
+    cache: CacheEndpoint | None
+
+    @property
+    def db(self) -> DatabaseEndpoints:
+        assert self.database is not None, "only database workloads get DATABASE_*"
+        return self.database
+
+    @property
+    def redis(self) -> CacheEndpoint:
+        assert self.cache is not None, "only cache workloads get REDIS_*"
+        return self.cache
+
+
+@dataclass(frozen=True)
 class Variable:
     """One environment variable the platform sets."""
 
@@ -39,24 +90,65 @@ class Variable:
     source: Source
     audience: Audience
     meaning: str
+    value: Callable[[Endpoints], pulumi.Input[str]] | None = None
+    """How the platform's wiring fills it in the ConfigMap. None where the AppService fills it
+    itself (``PORT``, ``HOME``: its port and paths) or External Secrets does (the secret)."""
 
 
 CONTRACT: tuple[Variable, ...] = (
     Variable("PORT", "config", "every", "the container port the app listens on"),
     Variable("HOME", "config", "every", "/tmp (when writable): Node and npm write caches there"),
-    Variable("NODE_ENV", "config", "every", "platform:apps.nodeEnv"),
-    Variable("LOG_LEVEL", "config", "every", "platform:apps.logLevel"),
-    Variable("REDIS_PREFIX", "config", "every", "platform:apps.redisPrefix: keeps stacks apart"),
-    Variable("VERSION", "config", "every", "the release (image tag) running"),
-    Variable("AWS_REGION", "config", "every", "the stack's region, for the AWS SDKs"),
-    Variable("PUBLIC_URL", "config", "every", "the site's public URL (https://<domain>)"),
+    Variable("NODE_ENV", "config", "every", "platform:apps.nodeEnv", lambda e: e.stack.node_env),
+    Variable("LOG_LEVEL", "config", "every", "platform:apps.logLevel", lambda e: e.stack.log_level),
     Variable(
-        "API_INTERNAL_URL", "config", "every", "the api inside the cluster (http, Service DNS)"
+        "REDIS_PREFIX",
+        "config",
+        "every",
+        "platform:apps.redisPrefix: keeps stacks apart",
+        lambda e: e.stack.redis_prefix,
     ),
-    Variable("DATABASE_HOST", "config", "database", "where queries go: RDS Proxy, or the writer"),
-    Variable("DATABASE_READER_HOSTS", "config", "database", "read replicas, comma-separated"),
-    Variable("DATABASE_PORT", "config", "database", "5432"),
-    Variable("DATABASE_NAME", "config", "database", "platform:database.databaseName"),
+    Variable(
+        "VERSION", "config", "every", "the release (image tag) running", lambda e: e.stack.version
+    ),
+    Variable(
+        "AWS_REGION",
+        "config",
+        "every",
+        "the stack's region, for the AWS SDKs",
+        lambda e: e.stack.aws_region,
+    ),
+    Variable(
+        "PUBLIC_URL",
+        "config",
+        "every",
+        "the site's public URL (https://<domain>)",
+        lambda e: e.stack.public_url,
+    ),
+    Variable(
+        "API_INTERNAL_URL",
+        "config",
+        "every",
+        "the api inside the cluster (http, Service DNS)",
+        lambda e: e.stack.api_internal_url,
+    ),
+    Variable(
+        "DATABASE_HOST",
+        "config",
+        "database",
+        "where queries go: RDS Proxy, or the writer",
+        lambda e: e.db.host,
+    ),
+    Variable(
+        "DATABASE_READER_HOSTS",
+        "config",
+        "database",
+        "read replicas, comma-separated",
+        lambda e: pulumi.Output.all(*e.db.reader_hosts).apply(",".join),
+    ),
+    Variable("DATABASE_PORT", "config", "database", "5432", lambda e: str(e.db.port)),
+    Variable(
+        "DATABASE_NAME", "config", "database", "platform:database.databaseName", lambda e: e.db.name
+    ),
     Variable(
         "DATABASE_URL",
         "secret",
@@ -75,9 +167,15 @@ CONTRACT: tuple[Variable, ...] = (
         "database",
         "one URL per read replica, comma-separated (connection_limit = databaseReplicaPoolSize)",
     ),
-    Variable("REDIS_HOST", "config", "cache", "the primary endpoint of Redis/Valkey"),
-    Variable("REDIS_PORT", "config", "cache", "6379"),
-    Variable("REDIS_TLS", "config", "cache", "true: the cache accepts TLS only"),
+    Variable(
+        "REDIS_HOST",
+        "config",
+        "cache",
+        "the primary endpoint of Redis/Valkey",
+        lambda e: e.redis.host,
+    ),
+    Variable("REDIS_PORT", "config", "cache", "6379", lambda e: str(e.redis.port)),
+    Variable("REDIS_TLS", "config", "cache", "true: the cache accepts TLS only", lambda _: "true"),
     Variable("REDIS_URL", "secret", "cache", "rediss://:<AUTH token>@<host>:<port>"),
     Variable("REDIS_PASSWORD", "secret", "cache", "the AUTH token alone"),
     Variable(
@@ -147,37 +245,6 @@ def variables_for(
     return found
 
 
-@dataclass(frozen=True)
-class StackEnvironment:
-    """What every workload of a stack is told: the first rows of :data:`CONTRACT`."""
-
-    node_env: str
-    log_level: str
-    redis_prefix: str
-    version: str
-    aws_region: str
-    public_url: pulumi.Input[str]
-    api_internal_url: str
-
-
-@dataclass(frozen=True)
-class DatabaseEndpoints:
-    """Where a database workload sends queries (its ConfigMap's ``DATABASE_*``)."""
-
-    host: pulumi.Input[str]
-    reader_hosts: Sequence[pulumi.Input[str]]
-    port: int
-    name: str
-
-
-@dataclass(frozen=True)
-class CacheEndpoint:
-    """Where a cache workload connects (its ConfigMap's ``REDIS_*``)."""
-
-    host: pulumi.Input[str]
-    port: int
-
-
 def platform_config(
     stack: StackEnvironment,
     *,
@@ -185,26 +252,15 @@ def platform_config(
     cache: CacheEndpoint | None,
     buckets: Mapping[str, pulumi.Input[str]],
 ) -> dict[str, pulumi.Input[str]]:
-    """The ConfigMap values the platform wires into a workload (``PORT`` and ``HOME`` are the
-    AppService's own: they follow its port and writable paths)."""
+    """The ConfigMap values the platform wires into a workload: every row of :data:`CONTRACT`
+    its wiring fills, for the workload's audiences, and a name per bucket."""
+    endpoints = Endpoints(stack, database, cache)
+    gets = {"every": True, "database": database is not None, "cache": cache is not None}
     values: dict[str, pulumi.Input[str]] = {
-        "NODE_ENV": stack.node_env,
-        "LOG_LEVEL": stack.log_level,
-        "REDIS_PREFIX": stack.redis_prefix,
-        "VERSION": stack.version,
-        "AWS_REGION": stack.aws_region,
-        "PUBLIC_URL": stack.public_url,
-        "API_INTERNAL_URL": stack.api_internal_url,
+        variable.name: variable.value(endpoints)
+        for variable in CONTRACT
+        if variable.value is not None and gets.get(variable.audience, False)
     }
-    if database is not None:
-        values |= {
-            "DATABASE_HOST": database.host,
-            "DATABASE_READER_HOSTS": pulumi.Output.all(*database.reader_hosts).apply(",".join),
-            "DATABASE_PORT": str(database.port),
-            "DATABASE_NAME": database.name,
-        }
-    if cache is not None:
-        values |= {"REDIS_HOST": cache.host, "REDIS_PORT": str(cache.port), "REDIS_TLS": "true"}
     for bucket, bucket_name in sorted(buckets.items()):
         values[bucket_variable(bucket)] = bucket_name
     return values

@@ -1,8 +1,8 @@
 """Observability: the platform's CloudWatch alarms, its dashboards, in CloudWatch and Grafana.
 
 Every alarm takes its figures (threshold, period, evaluation, severity) from
-:class:`components.config.AlarmsConfig`, whose defaults are the spec's, and notifies the
-topic of its severity on ALARM *and* on OK, so a page that resolves itself says so.
+:class:`~aws_web_platform.observability.config.AlarmsConfig`, whose defaults are the spec's, and
+notifies the topic of its severity on ALARM *and* on OK, so a page that resolves itself says so.
 
 * Compute, from Container Insights (the amazon-cloudwatch-observability add-on): node CPU,
   memory (warn and page), filesystem and failed nodes for the cluster; per workload, pod CPU

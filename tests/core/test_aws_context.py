@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections import Counter
 from collections.abc import Callable
 
@@ -56,3 +58,20 @@ def test_a_stack_asks_at_most_once_per_provider(stack_run: StackRun, stack_name:
     providers = len(rec.all_of("pulumi:providers:aws"))
     asked = Counter(token for token, _ in rec.invokes if token in CONTEXT)
     assert asked and all(count <= providers for count in asked.values()), asked
+
+
+def test_a_finished_program_leaves_its_providers_to_the_collector() -> None:
+    providers: list[weakref.ref[aws.Provider]] = []
+
+    def program() -> None:
+        provider = aws.Provider("aws-gone", region="eu-west-1")
+        providers.append(weakref.ref(provider))
+        EncryptionKey(
+            "gone",
+            EncryptionKeyArgs(description="gone", alias="alias/gone", services=("logs",)),
+            opts=pulumi.ResourceOptions(provider=provider),
+        )
+
+    run(program, config=BASE_CONFIG)
+    gc.collect()
+    assert providers[0]() is None

@@ -49,9 +49,10 @@ def addons_program(**overrides: Any) -> Any:
             "redis_auth_secret": "shop-prod/cache/auth",
         }
         providers = dict(opts.providers or {}) | {"kubernetes": cluster.provider}
+        given = {k: v for k, v in (args | overrides).items() if v is not None}
         PlatformAddons(
             "addons",
-            PlatformAddonsArgs(**(args | overrides)),
+            PlatformAddonsArgs(**given),
             pulumi.ResourceOptions(providers=providers),
         )
 
@@ -108,6 +109,22 @@ def test_addons_run_on_the_system_nodes_tolerating_their_taint(rec: Recording) -
     assert values["tolerations"] == [
         {"key": "CriticalAddonsOnly", "operator": "Equal", "value": "true", "effect": "NoSchedule"}
     ]
+
+
+def test_the_system_scheduling_arguments_of_0_1_still_work_with_a_warning(
+    rec: Recording,
+) -> None:
+    legacy = addons_program(
+        system_scheduling=None,
+        system_node_labels={"platform.io/node-group": "system"},
+        system_node_taints=[
+            {"key": "CriticalAddonsOnly", "value": "true", "effect": "NO_SCHEDULE"}
+        ],
+    )
+    with pytest.warns(DeprecationWarning, match="system_node_labels and system_node_taints"):
+        old = run(legacy, config=BASE_CONFIG)
+    for chart in ("aws-load-balancer-controller", "metrics-server"):
+        assert release(old, chart)["values"] == release(rec, chart)["values"]
 
 
 def test_without_a_system_group_addons_schedule_anywhere() -> None:

@@ -61,3 +61,11 @@ def test_a_workloads_own_names_may_not_start_like_the_platforms() -> None:
     assert shadows_platform("DATABASE_POOL")  # the platform may add one later
     assert not shadows_platform("WORKER_QUEUE")
     assert env_name("oauthGoogleClientSecret") == "OAUTH_GOOGLE_CLIENT_SECRET"
+
+
+def test_the_wiring_fills_every_config_value_but_the_app_services_own() -> None:
+    """The ConfigMap values come from the contract's rows: only PORT and HOME (the
+    AppService's port and paths) and the bucket names (one per bucket) are filled elsewhere."""
+    unfilled = {v.name for v in CONTRACT if v.source == "config" and v.value is None}
+    assert unfilled == {"PORT", "HOME", "S3_<BUCKET>_BUCKET"}
+    assert all(v.value is None for v in CONTRACT if v.source == "secret")

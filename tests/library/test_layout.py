@@ -255,6 +255,45 @@ def test_the_old_import_paths_work_for_one_release_with_a_warning() -> None:
         from components.config import NoSuchThing  # noqa: F401
 
 
+def test_every_public_name_of_the_old_modules_resolves_where_it_lives_now() -> None:
+    import components
+    import components.config as old_config
+    import components.testing as old_testing
+
+    for module, label in ((old_config, "components.config"), (old_testing, "components.testing")):
+        for name in module.__all__:
+            with pytest.warns(DeprecationWarning) as caught:
+                value = getattr(module, name)
+            new_module = str(caught[0].message).split("import it from ")[1].split(";")[0]
+            assert getattr(importlib.import_module(new_module), name) is value, f"{label}.{name}"
+    assert set(EXPORTED_BEFORE) <= set(components.__all__)  # `from components import *`
+
+
+def test_the_scheduling_arguments_of_0_1_become_a_scheduling_with_a_warning() -> None:
+    from aws_web_platform.eks.config import Scheduling, Toleration, legacy_scheduling
+
+    old = {
+        "app_name": "web",
+        "nodeSelector": {"platform.io/node-group": "apps"},
+        "tolerations": [{"key": "dedicated", "value": "apps", "effect": "NoExecute"}],
+    }
+    with pytest.warns(DeprecationWarning, match="node_selector and tolerations are deprecated"):
+        new = legacy_scheduling(
+            old,
+            selector="node_selector",
+            tolerations="tolerations",
+            into="scheduling",
+            owner="AppServiceArgs",
+        )
+    assert new == {
+        "app_name": "web",
+        "scheduling": Scheduling(
+            node_selector={"platform.io/node-group": "apps"},
+            tolerations=(Toleration(key="dedicated", value="apps", effect="NoExecute"),),
+        ),
+    }
+
+
 def test_the_public_api_resolves_without_a_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -21,7 +21,7 @@ PROGRAMS = programs()
 
 def test_every_stack_file_and_example_has_a_snapshot() -> None:
     labels = {program.label for program in PROGRAMS}
-    assert {"dev", "prod", "data-service-demo"} <= labels
+    assert {"dev", "prod", "data-service-demo", "bootstrap-dev", "bootstrap-prod"} <= labels
     for program in PROGRAMS:
         assert program.snapshot.exists(), (
             f"no snapshot for {program.label}: python -m tools.urns --write"
