@@ -6,7 +6,7 @@ until the provider answers: in a real ``pulumi up`` a round trip to AWS per call
 plan a turn of the engine's event loop. Made in every component they were 61 of the prod plan's
 67 invokes, all with the same three answers per provider. Here each is asked once per provider
 (the one a component's children and invokes use: its ``opts.providers["aws"]``, inherited from
-its parent) and remembered for the rest of the program.
+its parent) and kept on that provider for the rest of the program.
 
 A component without an explicit AWS provider (Pulumi's default provider) is not cached: that
 provider is configured from the stack's config, which may differ between programs run in one
