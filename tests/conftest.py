@@ -8,6 +8,7 @@ deterministic).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -20,7 +21,7 @@ import pytest
 from aws_web_platform.offline import Recording, run
 from aws_web_platform.stack.config import StackConfig
 from aws_web_platform.stack.loading import decode_config_value, parse_stack_config
-from tools.plan import PROJECT_ROOT, load_stack_file, run_stack, stack_names
+from tools.plan import PROJECT_ROOT, load_stack_file, run_main, run_stack, stack_names
 
 RunProgram = Callable[..., Recording]
 
@@ -109,3 +110,37 @@ def stack_config(stack: str) -> StackConfig:
         region=stack_file.region,
         secret_keys=[k.removeprefix(prefix) for k in stack_file.secret_keys],
     )
+
+
+def plan_variant(stack: str, **changes: Any) -> Recording:
+    """The plan of ``Pulumi.<stack>.yaml`` with some ``platform:`` keys changed: each keyword
+    (a top-level key, camelCase) is deep-merged onto the stack file's value (``None`` removes
+    the key)."""
+    stack_file = load_stack_file(stack, PROJECT_ROOT)
+    config = dict(stack_file.config)
+    for key, change in changes.items():
+        full = f"{stack_file.project}:{key}"
+        if change is None:
+            config.pop(full, None)
+            continue
+        current = decode_config_value(config.get(full, "{}"))
+        merged = _merged(current, change) if isinstance(current, dict) else change
+        config[full] = merged if isinstance(merged, str) else json.dumps(merged)
+    return run_main(
+        PROJECT_ROOT,
+        project=stack_file.project,
+        stack=stack,
+        config=config,
+        secret_keys=stack_file.secret_keys,
+        region=stack_file.region,
+        raise_errors=True,
+    )
+
+
+def _merged(base: Any, change: Any) -> Any:
+    if isinstance(base, dict) and isinstance(change, dict):
+        merged = dict(base)
+        for key, value in change.items():
+            merged[key] = _merged(merged.get(key), value)
+        return merged
+    return change

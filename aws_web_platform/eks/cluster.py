@@ -50,6 +50,16 @@ NODE_POLICIES = (
     "AmazonEKS_CNI_Policy",
 )
 POD_IDENTITY_PRINCIPAL = "pods.eks.amazonaws.com"
+#: The amazon-cloudwatch-observability add-on's configuration without Application Signals: no
+#: application_signals pipeline in the agent, and the operator's auto-monitor off, so it injects
+#: nothing into the apps' pods. Keys of the add-on's chart (aws-observability/helm-charts,
+#: charts/amazon-cloudwatch-observability/values.yaml and templates/_helpers.tpl
+#: "manager.modify-auto-monitor-config", release 6.2.0): monitorAllServices otherwise defaults to
+#: true in every commercial region.
+APPLICATION_SIGNALS_OFF: dict[str, Any] = {
+    "applicationSignals": {"enabled": False},
+    "manager": {"applicationSignals": {"autoMonitor": {"monitorAllServices": False}}},
+}
 #: Log groups the amazon-cloudwatch-observability add-on writes, with default retention (days).
 CONTAINER_LOG_GROUPS = {"application": 7, "host": 30, "dataplane": 30, "performance": 7}
 
@@ -266,6 +276,7 @@ class Cluster(pulumi.ComponentResource):
             self._addon(
                 "amazon-cloudwatch-observability",
                 args.addons.cloudwatch_observability,
+                configuration=None if args.application_signals else APPLICATION_SIGNALS_OFF,
                 depends_on=[*nodes, *self.container_log_groups.values()],
                 service_account=(
                     "cloudwatch-agent",

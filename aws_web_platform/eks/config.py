@@ -389,6 +389,15 @@ class ClusterConfig(ConfigModel):
     addons: ClusterAddonsConfig = Field(
         default=ClusterAddonsConfig(), description="EKS managed add-on versions (pinned)."
     )
+    application_signals: bool = Field(
+        default=False,
+        description="CloudWatch Application Signals in the amazon-cloudwatch-observability "
+        "add-on. Default false: the add-on turns it on by default, and its operator then "
+        "injects an ADOT init container without a security context into every Node.js pod "
+        "(auto-monitor), which the app namespaces' restricted Pod Security refuses, and sends "
+        "telemetry the NetworkPolicies block. True keeps the add-on's defaults: only for "
+        "namespaces at Pod Security baseline with egress to the agent allowed.",
+    )
     ci_access: CiClusterAccessConfig = Field(
         default=CiClusterAccessConfig(),
         description="Cluster access of the CI's deploy and preview roles (see "

@@ -125,11 +125,12 @@ class NetworkConfig(ConfigModel):
         "AZs (cheaper, for dev). none: no internet egress; nodes reach AWS through endpoints.",
     )
     interface_endpoints: tuple[EndpointService, ...] = Field(
-        default=("ecr.api", "ecr.dkr", "sts", "logs", "secretsmanager", "ssm"),
+        default=("ecr.api", "ecr.dkr", "sts", "eks-auth", "logs", "secretsmanager", "ssm"),
         description="Interface VPC endpoints (service names) in the private subnets, with private "
-        "DNS. Default: what nodes and pods call most (image pulls, Pod Identity credentials, "
-        "logs, secrets, SSM), so that traffic stays private and off NAT data charges. The S3 "
-        "gateway endpoint is always created (it is free).",
+        "DNS. Default: what nodes and pods call most (image pulls, STS, the EKS Pod Identity "
+        "agent's credentials from eks-auth, logs, secrets, SSM), so that traffic stays private "
+        "and off NAT data charges, and losing a NAT's zone (dev has one) does not stop every "
+        "pod's credential refresh. The S3 gateway endpoint is always created (it is free).",
     )
     flow_logs: FlowLogsConfig = Field(
         default=FlowLogsConfig(),

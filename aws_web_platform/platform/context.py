@@ -21,7 +21,8 @@ class StackContext:
     config: StackConfig
     parent: pulumi.ComponentResource
     providers: dict[str, pulumi.ProviderResource]
-    """The stack's default providers: AWS in its region, random (and docker)."""
+    """The stack's default providers: AWS in its region, random, and docker when an image is
+    built."""
     us_east_1: aws.Provider
     """AWS in us-east-1, where CloudFront's certificate, the WAF and their logs must live."""
 

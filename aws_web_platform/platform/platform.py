@@ -56,7 +56,7 @@ class Platform(pulumi.ComponentResource):
     default tags (so every taggable resource carries Project, Environment, ManagedBy, Owner and
     CostCenter without repeating them) and limited to the allowed accounts; the same in
     us-east-1 for what CloudFront needs there (its certificate, the WAF, their logs and their
-    key); pulumi-random for generated passwords; docker for image builds.
+    key); pulumi-random for generated passwords; docker only when an image is built.
     """
 
     aws_provider: aws.Provider
@@ -101,19 +101,22 @@ class Platform(pulumi.ComponentResource):
                 (f"{name}-aws-us-east-1", "us-east-1"),
             )
         )
+        providers: dict[str, pulumi.ProviderResource] = {
+            "aws": self.aws_provider,
+            "random": random.Provider(f"{name}-random", opts=pulumi.ResourceOptions(parent=self)),
+        }
+        if any(image.build for image in config.registry.images.values()):
+            # Only when the program builds an image: pulumi-docker's provider sets up its Docker
+            # client when it is configured (provider/provider.go, Configure), so preview and up
+            # would fail on any runner without a Docker daemon (pulumi-docker#1106, #536).
+            providers["docker"] = docker.Provider(
+                f"{name}-docker", opts=pulumi.ResourceOptions(parent=self)
+            )
         ctx = StackContext(
             name=name,
             config=config,
             parent=self,
-            providers={
-                "aws": self.aws_provider,
-                "random": random.Provider(
-                    f"{name}-random", opts=pulumi.ResourceOptions(parent=self)
-                ),
-                "docker": docker.Provider(
-                    f"{name}-docker", opts=pulumi.ResourceOptions(parent=self)
-                ),
-            },
+            providers=providers,
             us_east_1=self.us_east_1_provider,
         )
         slug = config.slug

@@ -79,6 +79,7 @@ def test_every_fake_of_the_catalogue_is_used_by_a_program_or_named_here(
         "aws:iam/instanceProfile:InstanceProfile",
         "aws:iam/policy:Policy",
         "docker:index/image:Image",  # platform:registry.images.<app>.build
+        "pulumi:providers:docker",  # the same
     }
     unused = sorted(set(RESOURCES) - _types(recordings) - other_settings)
     assert not unused, f"fakes no program registers: {unused}"

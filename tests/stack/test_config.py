@@ -372,7 +372,7 @@ def test_no_nat_requires_the_endpoints_private_nodes_need() -> None:
     message = error_of(VALID | {"network": {"natStrategy": "none"}})
     assert "platform:network: platform:network.natStrategy 'none'" in message
     assert "add to platform:network.interfaceEndpoints" in message
-    assert "ec2, eks-auth, elasticloadbalancing" in message
+    assert "add to platform:network.interfaceEndpoints ec2, elasticloadbalancing" in message
 
 
 def test_every_problem_is_reported_in_one_message() -> None:
