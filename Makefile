@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 STACK ?= dev
 
-.PHONY: install policy-pack plan test lint typecheck unit docs bench clean
+.PHONY: install servers policy-pack plan test lint typecheck unit docs bench clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,13 @@ policy/venv/.installed: policy/requirements.txt
 plan: $(STAMP)
 	$(BIN)/python -m tools.plan --stack $(STACK) --diagrams build/diagrams
 
+# The validators and servers the tests run against, from Debian's packages (.ci/servers).
+servers:
+	.ci/servers
+
 # Lint first (seconds); then the type checker and the tests side by side: pyright is mostly one
 # core, and the two pytest workers leave the CPU idle while they start and collect.
-test: lint
+test: lint servers
 	$(MAKE) --no-print-directory -j2 --output-sync=target typecheck unit
 
 lint: $(STAMP)

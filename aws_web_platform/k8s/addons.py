@@ -51,6 +51,12 @@ from aws_web_platform.k8s.addon_policies import (
     secret_arn_pattern,
     secret_store_policy,
 )
+from aws_web_platform.k8s.alerting import (
+    ALERTMANAGER_SERVICE_ACCOUNT,
+    AlertRouting,
+    alertmanager_config,
+    workload_rules,
+)
 from aws_web_platform.k8s.config import AddonsConfig
 from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
 
@@ -111,6 +117,13 @@ class PlatformAddonsWiring(Wiring):
         "(app secrets, the apps' database user, the cache AUTH). Never the database master."
     )
     secrets_kms_key_arn: InputStr = Field(description="Key (ARN) those secrets are encrypted with.")
+    alert_routing: AlertRouting | None = Field(
+        default=None,
+        description="The SNS topics Alertmanager routes critical and warning alerts (and its "
+        "Watchdog heartbeat) to, with a role of its own that may publish there "
+        "(``roles['alertmanager']``; grant it with ``topics.grant_publish``). Default none: "
+        "the chart's own configuration, whose only receiver is 'null' (nobody is told).",
+    )
     system_scheduling: Scheduling = Field(
         default_factory=Scheduling,
         description="The system node group the add-ons run on: its labels to select and its "
@@ -389,10 +402,24 @@ class PlatformAddons(pulumi.ComponentResource):
                 }
             ],
         )
+        alerting: dict[str, Any] = {}
+        alerting_ready: list[pulumi.Resource] = []
+        if args.alert_routing is not None:
+            # Alertmanager publishes to the alert topics as its own service account; the grant
+            # to publish comes from the topics (AlertTopics.grant_publish).
+            self.roles["alertmanager"] = args.cluster.workload_role(
+                "alertmanager", "monitoring", ALERTMANAGER_SERVICE_ACCOUNT
+            )
+            alerting_ready.append(args.cluster.workload_associations["alertmanager"])
+            alerting = {
+                "config": alertmanager_config(args.alert_routing),
+                "serviceAccount": {"create": True, "name": ALERTMANAGER_SERVICE_ACCOUNT},
+            }
         return self._release(
             "kube-prometheus-stack",
             "monitoring",
             values={
+                "additionalPrometheusRulesMap": workload_rules(sorted(args.app_namespaces)),
                 "prometheus": {
                     "prometheusSpec": {
                         "scrapeInterval": f"{monitoring.scrape_interval_seconds}s",
@@ -436,7 +463,7 @@ class PlatformAddons(pulumi.ComponentResource):
                     ],
                     **self._placement,
                 },
-                "alertmanager": {"alertmanagerSpec": self._placement},
+                "alertmanager": {"alertmanagerSpec": self._placement, **alerting},
                 "prometheusOperator": self._placement,
                 "kube-state-metrics": self._placement,
                 "nodeExporter": {"enabled": True},
@@ -454,6 +481,7 @@ class PlatformAddons(pulumi.ComponentResource):
                 self.grafana_admin_secret,
                 # Pods get Pod Identity credentials only if created after the association.
                 args.cluster.workload_associations["grafana"],
+                *alerting_ready,
             ],
         )
 

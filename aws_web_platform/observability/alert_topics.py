@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr
-from aws_web_platform.core.iam import Statement, policy_document
+from aws_web_platform.core.iam import Statement, grant, kms_use_statement, label_of, policy_document
 from aws_web_platform.kms.encryption_key import SNS_PUBLISHERS
 from aws_web_platform.observability.config import SEVERITIES, EmailAddress, Severity
 
@@ -46,6 +46,12 @@ class AlertTopicsArgs(BaseModel):
     emails: dict[Severity, tuple[EmailAddress, ...]] = Field(
         default_factory=dict,
         description="E-mail subscribers per severity. Default none (Slack only, or tests).",
+    )
+    heartbeat: bool = Field(
+        default=False,
+        description="Also a <prefix>-heartbeat topic, nobody subscribed: Alertmanager publishes "
+        "its Watchdog there every few minutes, and an alarm on the topic's publish count pages "
+        "when the heartbeat stops (the alerting pipeline itself is down). Default false.",
     )
 
 
@@ -92,6 +98,8 @@ class AlertTopics(pulumi.ComponentResource):
 
     topics: dict[Severity, aws.sns.Topic]
     arns: dict[str, pulumi.Output[str]]
+    heartbeat: aws.sns.Topic | None
+    """The heartbeat topic, when asked for."""
 
     def __init__(
         self, name: str, args: AlertTopicsArgs, opts: pulumi.ResourceOptions | None = None
@@ -99,21 +107,10 @@ class AlertTopics(pulumi.ComponentResource):
         super().__init__("platform:observability:AlertTopics", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         account, partition = aws_context(self).account_id, aws_context(self).partition
+        self._kms_key_arn = args.kms_key_arn
         self.topics = {}
         for severity in SEVERITIES:
-            topic = aws.sns.Topic(
-                f"{name}-{severity}",
-                name=f"{args.name_prefix}-{severity}",
-                display_name=f"{args.name_prefix} {severity}"[:100],
-                kms_master_key_id=args.kms_key_arn,
-                opts=child,
-            )
-            aws.sns.TopicPolicy(
-                f"{name}-{severity}-policy",
-                arn=topic.arn,
-                policy=policy_document(topic_policy(topic.arn, account, partition)),
-                opts=child,
-            )
+            topic = self._topic(name, args, severity, account, partition)
             for address in args.emails.get(severity, ()):
                 # Named by the address, so reordering the list replaces nothing.
                 digest = hashlib.sha256(address.lower().encode()).hexdigest()[:10]
@@ -126,4 +123,49 @@ class AlertTopics(pulumi.ComponentResource):
                 )
             self.topics[severity] = topic
         self.arns = {severity: topic.arn for severity, topic in self.topics.items()}
+        self.heartbeat = None
+        if args.heartbeat:
+            self.heartbeat = self._topic(name, args, "heartbeat", account, partition)
         self.register_outputs({"arns": self.arns})
+
+    def _topic(
+        self, name: str, args: AlertTopicsArgs, kind: str, account: str, partition: str
+    ) -> aws.sns.Topic:
+        """One encrypted topic with its TLS-only policy."""
+        child = pulumi.ResourceOptions(parent=self)
+        topic = aws.sns.Topic(
+            f"{name}-{kind}",
+            name=f"{args.name_prefix}-{kind}",
+            display_name=f"{args.name_prefix} {kind}"[:100],
+            kms_master_key_id=args.kms_key_arn,
+            opts=child,
+        )
+        aws.sns.TopicPolicy(
+            f"{name}-{kind}-policy",
+            arn=topic.arn,
+            policy=policy_document(topic_policy(topic.arn, account, partition)),
+            opts=child,
+        )
+        return topic
+
+    def grant_publish(self, role: aws.iam.Role) -> aws.iam.RolePolicy:
+        """Let ``role`` publish to these topics (the heartbeat too): sns:Publish on them, and
+        the topics' key through SNS only (SNS encrypts each message with a data key)."""
+        topics = [*self.topics.values(), *([self.heartbeat] if self.heartbeat else [])]
+        region = aws_context(self).region
+        return grant(
+            f"{label_of(self)}-publish-{label_of(role)}",
+            role,
+            [
+                {
+                    "Sid": "PublishAlerts",
+                    "Effect": "Allow",
+                    "Action": "sns:Publish",
+                    "Resource": [topic.arn for topic in topics],
+                },
+                kms_use_statement(
+                    self._kms_key_arn, "sns", region, ["kms:GenerateDataKey*", "kms:Decrypt"]
+                ),
+            ],
+            self,
+        )

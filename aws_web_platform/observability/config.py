@@ -196,7 +196,9 @@ class AlarmsConfig(ConfigModel):
     pods_not_ready: AlarmConfig = Field(
         default=_alarm(0, "critical", evaluations=10, datapoints=10),
         description="A workload with no ready pod (threshold: ready pods at or below it) for 10 "
-        "min. Default 0: nothing serves, rollouts of a few minutes do not page.",
+        "min. Default 0: nothing serves, rollouts of a few minutes do not page. Quiet when no "
+        "pod reports at all (a first deploy, a workload scaled to zero): Prometheus' "
+        "WorkloadHasNoAvailablePod pages for a Deployment that should run pods and has none.",
     )
     # Load balancer (per target group)
     error_rate_warning: AlarmConfig = Field(
@@ -279,6 +281,14 @@ class AlarmsConfig(ConfigModel):
         default=_alarm(70, period=900, evaluations=4),
         description="Cache hit rate % per node, below threshold for an hour. Default 70 (spec: "
         ">= 70 %).",
+    )
+    # The alerting pipeline itself
+    alerting_heartbeat: AlarmConfig = Field(
+        default=_alarm(1, "critical", period=900, evaluations=1),
+        description="Alertmanager's Watchdog heartbeats on the heartbeat topic below threshold "
+        "in a period (it beats every 5 min): Prometheus, Alertmanager or their credentials are "
+        "down, and no Prometheus alert would reach anyone. Default fewer than 1 in 15 min, "
+        "missing data breaching.",
     )
     # Edge (us-east-1)
     cdn_error_rate: AlarmConfig = Field(

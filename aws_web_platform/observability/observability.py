@@ -159,6 +159,11 @@ class ObservabilityArgs(BaseModel):
         description="CloudFront and the WAF. Default None: the edge is not deployed, no edge "
         "alarms.",
     )
+    heartbeat_topic_name: InputStr | None = Field(
+        default=None,
+        description="Name of the topic Alertmanager's Watchdog heartbeat is published to: an "
+        "alarm pages when it stops. Default None: no such alarm.",
+    )
     grafana_namespace: str | None = Field(
         default="monitoring",
         description="Namespace of Grafana, whose dashboard sidecar loads ConfigMaps labelled "
@@ -198,6 +203,22 @@ class Observability(pulumi.ComponentResource):
         self._cache()
         if args.edge is not None:
             self._edge(args.edge)
+        if args.heartbeat_topic_name is not None:
+            self._alarm(
+                "alerting_heartbeat",
+                args.alarms.alerting_heartbeat,
+                "Alertmanager's Watchdog heartbeat stopped: no Prometheus alert reaches anyone",
+                comparison="LessThanThreshold",
+                metric={
+                    "namespace": "AWS/SNS",
+                    "name": "NumberOfMessagesPublished",
+                    "dimensions": {"TopicName": args.heartbeat_topic_name},
+                    "stat": "Sum",
+                },
+                missing="breaching",
+                # Only once the monitoring stack runs: before, its silence is a first deploy.
+                depends_on=args.grafana_depends_on,
+            )
 
         subjects = Subjects(
             region=args.region,
@@ -253,6 +274,7 @@ class Observability(pulumi.ComponentResource):
         threshold_metric_id: str | None = None,
         missing: str = "missing",
         edge: EdgeTargets | None = None,
+        depends_on: Sequence[pulumi.Resource] = (),
     ) -> aws.cloudwatch.MetricAlarm | None:
         """One alarm on the topic of its severity (ALARM and OK), or None when disabled."""
         if not config.enabled:
@@ -286,7 +308,9 @@ class Observability(pulumi.ComponentResource):
             ok_actions=[topic],
             **metric_args,
             opts=pulumi.ResourceOptions(
-                parent=self, provider=edge.provider if edge is not None else None
+                parent=self,
+                provider=edge.provider if edge is not None else None,
+                depends_on=list(depends_on),
             ),
         )
         self.alarms[alarm_name] = alarm
@@ -427,7 +451,9 @@ class Observability(pulumi.ComponentResource):
                     "dimensions": pod,
                     "stat": "Sum",
                 },
-                missing="breaching",
+                # No data: no pod reports, which is also a first deploy or a workload scaled to
+                # zero; Prometheus' WorkloadHasNoAvailablePod pages when pods should exist.
+                missing="notBreaching",
             )
 
     def _load_balancer(self, lb: LoadBalancerTargets) -> None:

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import pulumi
+
 from aws_web_platform.cache.cache import RedisCache
 from aws_web_platform.database.database import PostgresDatabase
 from aws_web_platform.dns.zone import DnsZone
 from aws_web_platform.eks.cluster import Cluster, ClusterArgs, ClusterWiring
 from aws_web_platform.eks.config import Scheduling
 from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
+from aws_web_platform.k8s.alerting import AlertRouting
 from aws_web_platform.kms.encryption_key import EncryptionKey
 from aws_web_platform.network.network import Network
+from aws_web_platform.observability.alert_topics import AlertTopics
 from aws_web_platform.platform.context import StackContext
 from aws_web_platform.secrets.app_secrets import AppSecrets
+
+
+def _heartbeat_arn(alerts: AlertTopics) -> pulumi.Output[str]:
+    if alerts.heartbeat is None:
+        raise ValueError("the stack's alert topics are made with a heartbeat topic")
+    return alerts.heartbeat.arn
 
 
 def cluster(ctx: StackContext, net: Network, keys: dict[str, EncryptionKey]) -> Cluster:
@@ -55,6 +65,7 @@ def addons(
     database: PostgresDatabase,
     cache: RedisCache,
     key: EncryptionKey,
+    alerts: AlertTopics,
 ) -> PlatformAddons:
     """The add-ons on the system node group: load balancer controller, autoscaler, DNS, External
     Secrets (the apps may read their own secrets, never the database master), monitoring."""
@@ -83,6 +94,12 @@ def addons(
                 redis_auth_secret=cache.auth_secret.secret_name,
                 region=config.aws_region,
                 reclaim_volumes=ctx.protect,
+                alert_routing=AlertRouting(
+                    warning_topic_arn=alerts.arns["warning"],
+                    critical_topic_arn=alerts.arns["critical"],
+                    heartbeat_topic_arn=_heartbeat_arn(alerts),
+                    region=config.aws_region,
+                ),
             ),
         ),
         opts=ctx.opts(kubernetes=eks.provider),

@@ -53,7 +53,11 @@ def alerting(ctx: StackContext, keys: dict[str, EncryptionKey], *, edge: bool) -
         "stack": AlertTopics(
             f"{ctx.name}-alerts",
             AlertTopicsArgs(
-                name_prefix=f"{slug}-alerts", kms_key_arn=keys["alerts"].arn, emails=emails
+                name_prefix=f"{slug}-alerts",
+                kms_key_arn=keys["alerts"].arn,
+                emails=emails,
+                # Alertmanager's Watchdog beats there; Observability watches it.
+                heartbeat=True,
             ),
             opts=ctx.opts(),
         )
@@ -140,6 +144,9 @@ def observability(
                 provider=ctx.us_east_1,
             )
             if edge is not None
+            else None,
+            heartbeat_topic_name=topics["stack"].heartbeat.name
+            if topics["stack"].heartbeat is not None
             else None,
             grafana_depends_on=[addons.releases["kube-prometheus-stack"]],
         ),

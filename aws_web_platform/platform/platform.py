@@ -149,9 +149,13 @@ class Platform(pulumi.ComponentResource):
         nodes = self.cluster.node_security_group_id
         self.database.allow_from(nodes, label="eks-nodes")
         self.cache.allow_from(nodes, label="eks-nodes")
+        # Before the add-ons: Alertmanager publishes to the topics.
+        alerting = operations.alerting(ctx, keys, edge=config.dns.delegated)
+        self.alerts, self.slack = alerting.topics, alerting.slack
         self.addons = compute.addons(
             ctx,
             self.cluster,
+            alerts=self.alerts["stack"],
             net=self.network,
             dns=self.dns,
             secrets=self.app_secrets,
@@ -159,6 +163,7 @@ class Platform(pulumi.ComponentResource):
             cache=self.cache,
             key=keys["secrets"],
         )
+        self.alerts["stack"].grant_publish(self.addons.roles["alertmanager"])
         self.edge = edge_layer.edge(
             ctx,
             net=self.network,
@@ -181,8 +186,6 @@ class Platform(pulumi.ComponentResource):
             repositories=self.repositories,
         )
 
-        alerting = operations.alerting(ctx, keys, edge=self.edge is not None)
-        self.alerts, self.slack = alerting.topics, alerting.slack
         self.observability = operations.observability(
             ctx,
             plan,

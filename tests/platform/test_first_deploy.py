@@ -55,3 +55,78 @@ def test_pod_identity_credentials_stay_in_the_vpc(stack_run: StackRun, stack_nam
         for e in stack_run(stack_name).all_of("aws:ec2/vpcEndpoint:VpcEndpoint")
     }
     assert "eks-auth" in services
+
+
+RELEASE = "kubernetes:helm.sh/v3:Release"
+ALARM = "aws:cloudwatch/metricAlarm:MetricAlarm"
+
+
+def test_alertmanager_routes_to_the_stacks_alert_topics_not_to_null(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    values = rec.find(RELEASE, "platform-addons-kube-prometheus-stack")["values"]
+    config = values["alertmanager"]["config"]
+    receivers = {r["name"]: r for r in config["receivers"]}
+    topics = {t.name.removeprefix("platform-alerts-"): t for t in rec.all_of("aws:sns/topic:Topic")}
+    for severity in ("critical", "warning", "heartbeat"):
+        (sns,) = receivers[severity]["sns_configs"]
+        assert sns["topic_arn"] == topics[severity].outputs["arn"]
+    assert values["alertmanager"]["serviceAccount"]["name"] == "alertmanager"
+
+
+def test_alertmanager_may_publish_to_those_topics_and_nothing_else(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    association = rec.find(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        "platform-cluster-alertmanager-pod-identity",
+    )
+    assert (association["namespace"], association["serviceAccount"]) == (
+        "monitoring",
+        "alertmanager",
+    )
+    policies = [
+        p
+        for p in rec.all_of("aws:iam/rolePolicy:RolePolicy")
+        if "alertmanager" in str(p.get("role"))
+    ]
+    (policy,) = policies
+    statements = json.loads(policy["policy"])["Statement"]
+    publish, key = statements
+    assert publish["Action"] == "sns:Publish"
+    stack_topics = {
+        t.outputs["arn"] for t in rec.all_of("aws:sns/topic:Topic") if "edge" not in t.name
+    }
+    assert set(publish["Resource"]) == stack_topics
+    assert key["Condition"]["StringEquals"]["kms:ViaService"].startswith("sns.")
+    release = rec.find(RELEASE, "platform-addons-kube-prometheus-stack")
+    assert association.urn in release.depends_on  # pods start with the credentials
+
+
+def test_a_silent_heartbeat_pages_once_the_monitoring_stack_runs(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    alarm = rec.find(ALARM, "platform-observability-alerting-heartbeat")
+    assert alarm["namespace"] == "AWS/SNS" and alarm["metricName"] == "NumberOfMessagesPublished"
+    assert alarm["treatMissingData"] == "breaching"
+    assert alarm["comparisonOperator"] == "LessThanThreshold"
+    assert "critical" in str(alarm["alarmActions"])
+    release = rec.find(RELEASE, "platform-addons-kube-prometheus-stack")
+    assert release.urn in alarm.depends_on
+
+
+def test_no_ready_pod_is_quiet_on_missing_data_and_prometheus_pages_instead(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    rec = stack_run(stack_name)
+    alarms = [
+        a for a in rec.all_of(ALARM) if a.name.startswith("platform-observability-pods-not-ready-")
+    ]
+    assert alarms and all(a["treatMissingData"] == "notBreaching" for a in alarms)
+    values = rec.find(RELEASE, "platform-addons-kube-prometheus-stack")["values"]
+    groups = values["additionalPrometheusRulesMap"]["platform-workloads"]["groups"]
+    (rule,) = groups[0]["rules"]
+    assert rule["alert"] == "WorkloadHasNoAvailablePod" and rule["labels"]["severity"] == "critical"
