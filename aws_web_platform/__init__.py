@@ -58,6 +58,8 @@ _EXPORTS: dict[str, str] = {
     "AppService": "k8s.app_service",
     "AppServiceArgs": "k8s.app_service",
     "AppServiceWiring": "k8s.app_service",
+    "DatabaseRoles": "k8s.database_roles",
+    "DatabaseRolesArgs": "k8s.database_roles",
     # Edge
     "DnsZone": "dns.zone",
     "DnsZoneArgs": "dns.zone",
@@ -121,6 +123,8 @@ __all__ = [
     "CostBudget",
     "CostBudgetArgs",
     "CostBudgetWiring",
+    "DatabaseRoles",
+    "DatabaseRolesArgs",
     "DnsZone",
     "DnsZoneArgs",
     "DnsZoneWiring",
@@ -188,6 +192,7 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from aws_web_platform.eks.preview_access import PreviewAccess, PreviewAccessArgs
     from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
     from aws_web_platform.k8s.app_service import AppService, AppServiceArgs, AppServiceWiring
+    from aws_web_platform.k8s.database_roles import DatabaseRoles, DatabaseRolesArgs
     from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
     from aws_web_platform.kms.encryption_key import EncryptionKey, EncryptionKeyArgs
     from aws_web_platform.network.network import Network, NetworkArgs, NetworkWiring

@@ -219,10 +219,11 @@ class DatabaseConfig(ConfigModel):
 
     engine_version: str = Field(
         default="16",
-        pattern=r"^1[3-9](\.\d+)?$",
+        pattern=r"^1[5-9](\.\d+)?$",
         description="PostgreSQL version: a major ('16', minor upgrades applied automatically in "
-        "the maintenance window) or major.minor. Default 16 (spec).",
-        json_schema_extra={"allowed": "a PostgreSQL major version 13..19, optionally .minor"},
+        "the maintenance window) or major.minor. Default 16 (spec). 15 at least: 13 and 14 are "
+        "past their community end of life, and the role bootstrap's psql needs 15.",
+        json_schema_extra={"allowed": "a PostgreSQL major version 15..19, optionally .minor"},
     )
     instance_class: RdsInstanceClass = Field(
         default="db.r6g.xlarge",
@@ -264,23 +265,46 @@ class DatabaseConfig(ConfigModel):
     master_username: str = Field(
         default="app_admin",
         pattern=r"^[a-z][a-z0-9_]{0,15}$",
-        description="Master user; its password is generated and kept by RDS in Secrets "
-        "Manager. Default app_admin ('postgres' and 'rdsadmin' are reserved or discouraged).",
+        description="Master user; its password is generated and kept in Secrets Manager, read "
+        "by the role bootstrap only. Default app_admin ('postgres' and 'rdsadmin' are "
+        "reserved or discouraged).",
         json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
     )
     app_username: str = Field(
         default="app",
         pattern=r"^[a-z][a-z0-9_]{0,15}$",
-        description="Database user of the apps, with a generated password in Secrets Manager "
-        "that the proxy accepts; the release migration creates the role. Default app.",
+        description="Runtime group role of the apps (NOLOGIN; read and write on rows, never "
+        "DDL). Each workload class logs in as <appUsername>_<class> (app_api, app_worker), a "
+        "member of the group, with its own generated password. Default app.",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
+    migration_username: str = Field(
+        default="migrator",
+        pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Role the release migration logs in as: creates and owns the schema's "
+        "tables (DDL), directly on the writer. Default migrator.",
         json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
     )
     monitoring_username: str = Field(
         default="monitoring",
         pattern=r"^[a-z][a-z0-9_]{0,15}$",
-        description="Database user of the postgres exporter (role pg_monitor, created by the "
-        "release migration), with a generated password in Secrets Manager. Default monitoring.",
+        description="Role of the postgres exporter (pg_monitor: statistics, no table data). "
+        "Default monitoring.",
         json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
+    backup_username: str = Field(
+        default="backup",
+        pattern=r"^[a-z][a-z0-9_]{0,15}$",
+        description="Role of the daily logical dump (pg_read_all_data: every row, read-only). "
+        "Default backup.",
+        json_schema_extra={"allowed": "a lowercase identifier of up to 16 characters"},
+    )
+    extensions: tuple[str, ...] = Field(
+        default=("pg_stat_statements", "vector"),
+        description="Extensions the role bootstrap creates (as the master) before the "
+        "migrations run. Default pg_stat_statements (the exporter's query statistics) and "
+        "vector (pgvector: the apps' embeddings, spec).",
+        json_schema_extra={"allowed": "lowercase extension names RDS offers"},
     )
     backup_retention_days: int = Field(
         default=30,
@@ -338,9 +362,31 @@ class DatabaseConfig(ConfigModel):
         weekly_minutes(value)
         return value
 
+    @field_validator("extensions")
+    @classmethod
+    def _extension_names(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [e for e in value if not re.fullmatch(r"[a-z][a-z0-9_]{0,62}", e)]
+        if bad:
+            raise ValueError(f"{bad} are not extension names (lowercase identifiers)")
+        return tuple(dict.fromkeys(value))
+
     @model_validator(mode="after")
     def _consistent(self) -> DatabaseConfig:
         problems: list[str] = []
+        users = {
+            "masterUsername": self.master_username,
+            "appUsername": self.app_username,
+            "migrationUsername": self.migration_username,
+            "monitoringUsername": self.monitoring_username,
+            "backupUsername": self.backup_username,
+        }
+        for key, user in users.items():
+            same = [k for k, u in users.items() if u == user and k != key]
+            if same and key < same[0]:
+                problems.append(
+                    f"$.{key} and $.{same[0]} are both {user!r}: every database role must "
+                    "have its own name"
+                )
         if self.max_allocated_storage_gb * 10 < self.allocated_storage_gb * 11:
             problems.append(
                 f"$.maxAllocatedStorageGb ({self.max_allocated_storage_gb}) must be at least "

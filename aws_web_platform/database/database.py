@@ -10,8 +10,13 @@
   final snapshot and retained automated backups.
 * Performance Insights (data key), Enhanced Monitoring at 15 s, postgresql and upgrade logs in
   CloudWatch log groups created beforehand so their retention and key are ours.
-* RDS Proxy in front of the primary: TLS required, authenticating with Secrets Manager secrets
-  through a role that can read only those secrets.
+* RDS Proxy in front of the primary: TLS required, authenticating the runtime roles with their
+  Secrets Manager secrets through a role that can read only those secrets (never the master's).
+* A generated password and secret per database role (:mod:`aws_web_platform.database.roles`):
+  the migration role, one runtime login per workload class, monitoring and backup. The roles
+  themselves are created inside the database by
+  :class:`~aws_web_platform.k8s.database_roles.DatabaseRoles`, with :attr:`role_plan` and
+  :attr:`role_secrets`.
 * A security group with no ingress: :meth:`PostgresDatabase.allow_from` opens 5432 to one group.
 
 The master password is generated (pulumi-random) and kept in a Secrets Manager secret under the
@@ -23,16 +28,19 @@ rotate it.
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, InputStrs, Wiring, compose
 from aws_web_platform.core.iam import grant, kms_use_statement, label_of, service_trust_policy
 from aws_web_platform.core.security_groups import SecurityGroupSource, allow_ingress, resolve_source
 from aws_web_platform.database.config import DatabaseConfig
+from aws_web_platform.database.roles import RolePlan, runtime_classes
 from aws_web_platform.database.tuning import INSTANCE_CLASSES, PostgresSettings, rds_parameters
 from aws_web_platform.secrets.secret import Secret, SecretArgs
 
@@ -81,10 +89,20 @@ class PostgresDatabaseWiring(Wiring):
         description="Tags on the primary only, e.g. the AWS Backup selection tag (replicas hold "
         "nothing the primary does not). Default none.",
     )
+    runtime_classes: tuple[
+        Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{0,9}$")], ...
+    ] = Field(
+        default=("api", "worker"),
+        min_length=1,
+        description="Workload classes that use the database: each gets a runtime login "
+        "(<appUsername>_<class>) and its secret. At least one (the proxy authenticates "
+        "them). Default api and worker.",
+    )
     password_version: int = Field(
         default=1,
         ge=1,
-        description="Bump to generate new master and app passwords (rotation). Default 1.",
+        description="Bump to generate new passwords for every database role (rotation; the "
+        "role bootstrap applies them). Default 1.",
     )
     protect: bool = Field(
         default=True,
@@ -126,9 +144,18 @@ class PostgresDatabase(pulumi.ComponentResource):
     proxy_endpoint: pulumi.Output[str] | None
     app_endpoint: pulumi.Output[str]
     master_secret: Secret
-    app_secret: Secret
+    migration_secret: Secret
+    runtime_secrets: dict[str, Secret]
+    """The runtime login's secret of each workload class (``api``, ``worker``)."""
     monitoring_secret: Secret
+    backup_secret: Secret
+    role_plan: RolePlan
+    role_secrets: dict[str, Secret]
+    """Every login role's secret, by role name: what the role bootstrap reads besides the
+    master's."""
     security_group_id: pulumi.Output[str]
+    password_version: int
+    """The passwords' version: the role bootstrap runs again when it changes."""
 
     def __init__(
         self, name: str, args: PostgresDatabaseArgs, opts: pulumi.ResourceOptions | None = None
@@ -136,6 +163,7 @@ class PostgresDatabase(pulumi.ComponentResource):
         super().__init__("platform:database:PostgresDatabase", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.port = PORT
+        self.password_version = args.password_version
         self.settings = args.tuning()
         self.memory_gib = INSTANCE_CLASSES[args.instance_class].memory_gib
         major = args.engine_version.split(".")[0]
@@ -268,41 +296,58 @@ class PostgresDatabase(pulumi.ComponentResource):
         self.master_secret = self._credentials_secret(
             f"{name}-master-secret",
             secret_name=f"{args.secret_name_prefix}/database/master",
-            description="PostgreSQL master user (administration and migrations)",
+            description="PostgreSQL master user (the role bootstrap, break-glass administration)",
             username=args.master_username,
             password=master_password.result,
             args=args,
         )
-        app_password = random.RandomPassword(
-            f"{name}-app-password",
-            length=40,
-            special=False,
-            keepers={"version": str(args.password_version)},
-            opts=child,
+        self.role_plan = RolePlan(
+            database=args.database_name,
+            master=args.master_username,
+            migrator=args.migration_username,
+            runtime_group=args.app_username,
+            runtime_classes=runtime_classes(args.runtime_classes),
+            monitoring=args.monitoring_username,
+            backup=args.backup_username,
+            extensions=tuple(args.extensions),
         )
-        self.app_secret = self._credentials_secret(
-            f"{name}-app-secret",
-            secret_name=f"{args.secret_name_prefix}/database/app",
-            description="PostgreSQL user of the apps (created by the release migration)",
-            username=args.app_username,
-            password=app_password.result,
-            args=args,
-        )
-        monitoring_password = random.RandomPassword(
-            f"{name}-monitoring-password",
-            length=40,
-            special=False,
-            keepers={"version": str(args.password_version)},
-            opts=child,
-        )
-        self.monitoring_secret = self._credentials_secret(
-            f"{name}-monitoring-secret",
-            secret_name=f"{args.secret_name_prefix}/database/monitoring",
-            description="PostgreSQL user of the metrics exporter (pg_monitor, read-only stats)",
-            username=args.monitoring_username,
-            password=monitoring_password.result,
-            args=args,
-        )
+        plan = self.role_plan
+        purposes = {
+            plan.migrator: ("migrator", "PostgreSQL migration role (DDL, owns the schema)"),
+            plan.monitoring: ("monitoring", "PostgreSQL role of the metrics exporter (pg_monitor)"),
+            plan.backup: ("backup", "PostgreSQL role of the daily dump (pg_read_all_data)"),
+            **{
+                plan.runtime_login(c): (
+                    f"runtime-{c}",
+                    f"PostgreSQL runtime role of the {c} workloads (rows only)",
+                )
+                for c in plan.runtime_classes
+            },
+        }
+        self.role_secrets = {}
+        for login in plan.logins:
+            role, description = purposes[login.name]
+            password = random.RandomPassword(
+                f"{name}-{role}-password",
+                length=40,
+                special=False,
+                keepers={"version": str(args.password_version)},
+                opts=child,
+            )
+            self.role_secrets[login.name] = self._credentials_secret(
+                f"{name}-{role}-secret",
+                secret_name=f"{args.secret_name_prefix}/database/{login.name}",
+                description=description,
+                username=login.name,
+                password=password.result,
+                args=args,
+            )
+        self.migration_secret = self.role_secrets[plan.migrator]
+        self.monitoring_secret = self.role_secrets[plan.monitoring]
+        self.backup_secret = self.role_secrets[plan.backup]
+        self.runtime_secrets = {
+            c: self.role_secrets[plan.runtime_login(c)] for c in plan.runtime_classes
+        }
         self.proxy = None
         self.proxy_security_group = None
         self.proxy_endpoint = None
@@ -319,11 +364,23 @@ class PostgresDatabase(pulumi.ComponentResource):
                 "app_endpoint": self.app_endpoint,
                 "port": self.port,
                 "master_secret_arn": self.master_secret.arn,
-                "app_secret_arn": self.app_secret.arn,
-                "monitoring_secret_arn": self.monitoring_secret.arn,
+                "role_secret_arns": {r: s.arn for r, s in self.role_secrets.items()},
                 "security_group_id": self.security_group_id,
             }
         )
+
+    @property
+    def app_secret(self) -> Secret:
+        """Deprecated (0.2): the apps' one login became a runtime login per workload class;
+        use :attr:`runtime_secrets`. This returns the first class's."""
+        import warnings
+
+        warnings.warn(
+            "PostgresDatabase.app_secret is deprecated: use runtime_secrets[<class>]",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return next(iter(self.runtime_secrets.values()))
 
     # --- intent -------------------------------------------------------------------------------
 
@@ -479,7 +536,9 @@ class PostgresDatabase(pulumi.ComponentResource):
             opts=child,
         )
         region = aws_context(self).region
-        secrets = [self.master_secret, self.app_secret]
+        # The runtime logins only: migrations, the exporter and the dump go to the writer, and the
+        # master's secret is read by the role bootstrap alone.
+        secrets = list(self.runtime_secrets.values())
         read_secrets = grant(
             f"{name}-proxy-read-secrets",
             role,

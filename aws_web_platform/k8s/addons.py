@@ -36,7 +36,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_random as random
-from pydantic import Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.core.fields import InputStr, Wiring, compose
@@ -58,7 +58,12 @@ from aws_web_platform.k8s.alerting import (
     workload_rules,
 )
 from aws_web_platform.k8s.config import AddonsConfig
-from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
+from aws_web_platform.k8s.namespace import (
+    AppNamespace,
+    AppNamespaceArgs,
+    AppNamespaceWiring,
+    isolate,
+)
 
 CHARTS: dict[str, tuple[str, str]] = {
     # name: (chart, repository)
@@ -91,6 +96,18 @@ GRAFANA_SERVICE_ACCOUNT = "grafana"
 STORAGE_CLASS = "gp3-encrypted"
 
 
+class NamespaceStore(BaseModel):
+    """A namespace of its own and a ClusterSecretStore serving only it: for platform jobs
+    whose secrets no other namespace may sync (the database master, the dump's role)."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    namespace: str = Field(pattern=r"^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$")
+    secret_names: list[str] = Field(
+        min_length=1, description="Secrets Manager names the store may read, and nothing else."
+    )
+
+
 class PlatformAddonsWiring(Wiring):
     """What :class:`PlatformAddons` is wired to besides its settings."""
 
@@ -117,6 +134,11 @@ class PlatformAddonsWiring(Wiring):
         "(app secrets, the apps' database user, the cache AUTH). Never the database master."
     )
     secrets_kms_key_arn: InputStr = Field(description="Key (ARN) those secrets are encrypted with.")
+    namespace_stores: dict[str, NamespaceStore] = Field(
+        default_factory=dict,
+        description="Further stores by name, each with a namespace of its own (Pod Security "
+        "restricted, every connection denied but DNS) that only it serves. Default none.",
+    )
     alert_routing: AlertRouting | None = Field(
         default=None,
         description="The SNS topics Alertmanager routes critical and warning alerts (and its "
@@ -165,6 +187,8 @@ class PlatformAddons(pulumi.ComponentResource):
 
     releases: dict[str, k8s.helm.v3.Release]
     secret_stores: dict[str, k8s.apiextensions.CustomResource]
+    store_namespaces: dict[str, k8s.core.v1.Namespace]
+    """The namespace of each of ``namespace_stores``, by namespace name."""
     namespaces: dict[str, AppNamespace]
     roles: dict[str, aws.iam.Role]
     grafana_admin_secret: k8s.core.v1.Secret
@@ -192,6 +216,15 @@ class PlatformAddons(pulumi.ComponentResource):
             "external-dns": self._namespace("external-dns", "restricted"),
             "external-secrets": self._namespace("external-secrets", "restricted"),
         }
+        self.store_namespaces = {}
+        for store in args.namespace_stores.values():
+            created = self._namespace(store.namespace, "restricted")
+            isolate(
+                f"{name}-{store.namespace}",
+                store.namespace,
+                pulumi.ResourceOptions(parent=self, depends_on=[created]),
+            )
+            self.store_namespaces[store.namespace] = created
 
         # --- ingress to the pods -----------------------------------------------------------
         self.roles["aws-load-balancer-controller"] = cluster.workload_role(
@@ -297,7 +330,7 @@ class PlatformAddons(pulumi.ComponentResource):
                     k: r.status.apply(lambda s: s.status) for k, r in self.releases.items()
                 },
                 "app_namespaces": sorted(self.namespaces),
-                "secret_stores": [APP_SECRET_STORE, MONITORING_SECRET_STORE],
+                "secret_stores": sorted(self.secret_stores),
             }
         )
 
@@ -587,12 +620,16 @@ class PlatformAddons(pulumi.ComponentResource):
             "external-secrets", "external-secrets", "external-secrets"
         )
         child = pulumi.ResourceOptions(parent=self)
-        readable = {
-            APP_SECRET_STORE: (sorted(args.app_namespaces), args.app_secret_names),
+        readable: dict[str, tuple[list[str], list[str]]] = {
+            APP_SECRET_STORE: (sorted(args.app_namespaces), list(args.app_secret_names)),
             MONITORING_SECRET_STORE: (
                 ["monitoring"],
                 [args.postgres_monitoring_secret, args.redis_auth_secret],
             ),
+            **{
+                store: ([scoped.namespace], list(scoped.secret_names))
+                for store, scoped in sorted(args.namespace_stores.items())
+            },
         }
         roles: dict[str, aws.iam.Role] = {}
         for store, (_, names) in readable.items():
@@ -658,7 +695,17 @@ class PlatformAddons(pulumi.ComponentResource):
                     },
                     "conditions": [{"namespaces": namespaces}],
                 },
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[release]),
+                opts=pulumi.ResourceOptions(
+                    parent=self,
+                    depends_on=[
+                        release,
+                        *(
+                            self.store_namespaces[n]
+                            for n in namespaces
+                            if n in self.store_namespaces
+                        ),
+                    ],
+                ),
             )
             for store, (namespaces, _) in readable.items()
         }

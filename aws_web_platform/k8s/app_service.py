@@ -56,6 +56,9 @@ MIGRATION_ENV = {
     "CHECKPOINT_DISABLE": "1",
     "PRISMA_HIDE_UPDATE_MESSAGE": "1",
 }
+#: Query parameters of the apps' database URLs that Prisma reads itself and strips before it
+#: connects; every other parameter goes to PostgreSQL's client as libpq's.
+PRISMA_ONLY_PARAMS = ("connection_limit", "pool_timeout")
 #: Where the apps' health endpoints are (spec: liveness /health, readiness /ready).
 LIVENESS_PATH = "/health"
 READINESS_PATH = "/ready"
@@ -137,6 +140,12 @@ class AppServiceWiring(Wiring):
     )
     database_connection: DatabaseConnection | None = Field(
         default=None, description="PostgreSQL access (DATABASE_URL ...). Default none."
+    )
+    migration_connection: DatabaseConnection | None = Field(
+        default=None,
+        description="How the migration Job reaches PostgreSQL: the migration role's secret and "
+        "the writer (``host``), never the proxy. Default none: the migration Job uses the "
+        "workload's own connection (a single-role database).",
     )
     cache_connection: CacheConnection | None = Field(
         default=None, description="Redis access (REDIS_URL). Default none."
@@ -578,36 +587,11 @@ class AppService(pulumi.ComponentResource):
             template[env_name(secret)] = f"{{{{ .{secret} }}}}"
         db = args.database_connection
         if db is not None:
-            for key, field in (("dbUsername", "username"), ("dbPassword", "password")):
-                data.append(
-                    {"secretKey": key, "remoteRef": {"key": db.secret_name, "property": field}}
-                )
-            params = (
-                f"sslmode=require&connection_limit={db.pool_size}"
-                f"&connect_timeout={db.connect_timeout_seconds}&pool_timeout=30"
-            )
-
-            def url(host: Any) -> pulumi.Output[str]:
-                return pulumi.Output.concat(
-                    "postgresql://{{ .dbUsername }}:{{ .dbPassword }}@",
-                    host,
-                    f":{DATABASE_PORT}/{db.database}?{params}",
-                )
-
-            template["DATABASE_URL"] = url(db.host)
-            template["DATABASE_DIRECT_URL"] = url(db.direct_host)
-            replica_params = params.replace(
-                f"connection_limit={db.pool_size}", f"connection_limit={db.replica_pool_size}"
-            )
+            data += _credentials_data(db)
+            template["DATABASE_URL"] = database_url(db.host, db, db.pool_size)
+            template["DATABASE_DIRECT_URL"] = database_url(db.direct_host, db, db.pool_size)
             template["DATABASE_REPLICA_URLS"] = pulumi.Output.all(
-                *[
-                    pulumi.Output.concat(
-                        "postgresql://{{ .dbUsername }}:{{ .dbPassword }}@",
-                        host,
-                        f":{DATABASE_PORT}/{db.database}?{replica_params}",
-                    )
-                    for host in db.reader_hosts
-                ]
+                *[database_url(host, db, db.replica_pool_size) for host in db.reader_hosts]
             ).apply(",".join)
         cache = args.cache_connection
         if cache is not None:
@@ -756,6 +740,42 @@ class AppService(pulumi.ComponentResource):
             opts=self._child(),
         )
 
+    def _migration_secret(
+        self, job_app: str, db: DatabaseConnection, labels: dict[str, str]
+    ) -> k8s.apiextensions.CustomResource:
+        """The migration Job's secret: DATABASE_URL and DATABASE_DIRECT_URL, both the writer
+        as the migration role (Prisma's migrate deploy takes advisory locks, which a pooler
+        would not keep on one connection)."""
+        args = self._args
+        url = database_url(db.host, db, db.pool_size)
+        return k8s.apiextensions.CustomResource(
+            f"{self._name}-migrate-secrets",
+            api_version="external-secrets.io/v1",
+            kind="ExternalSecret",
+            metadata=k8s.meta.v1.ObjectMetaArgs(
+                name=f"{job_app}-secrets",
+                namespace=args.namespace,
+                labels=labels,
+                annotations={"pulumi.com/waitFor": "condition=Ready"},
+            ),
+            spec={
+                "refreshInterval": "1h",
+                "secretStoreRef": {"name": args.secret_store, "kind": "ClusterSecretStore"},
+                "target": {
+                    "name": f"{job_app}-secrets",
+                    "creationPolicy": "Owner",
+                    "template": {
+                        "engineVersion": "v2",
+                        "mergePolicy": "Replace",
+                        "type": "Opaque",
+                        "data": {"DATABASE_URL": url, "DATABASE_DIRECT_URL": url},
+                    },
+                },
+                "data": _credentials_data(db),
+            },
+            opts=self._child(),
+        )
+
     def _migration_job(
         self, env_from: list[k8s.core.v1.EnvFromSourceArgs], ready: list[Any]
     ) -> k8s.batch.v1.Job:
@@ -770,6 +790,18 @@ class AppService(pulumi.ComponentResource):
             lambda image: f"{prefix}-{hashlib.sha256(image.encode()).hexdigest()[:8]}"
         )
         labels = {**self.labels, "app.kubernetes.io/name": job_app}
+        connection = args.migration_connection
+        if connection is not None:
+            # The migration role's own secret: the URLs of the writer with its credentials, and
+            # nothing of the workload's (app secrets, the runtime role, Redis).
+            secret = self._migration_secret(job_app, connection, labels)
+            env_from = [
+                env_from[0],
+                k8s.core.v1.EnvFromSourceArgs(
+                    secret_ref=k8s.core.v1.SecretEnvSourceArgs(name=f"{job_app}-secrets")
+                ),
+            ]
+            ready = [*ready, secret]
         # The migration pods reach the writer only (DNS comes from the namespace's policy).
         k8s.networking.v1.NetworkPolicy(
             f"{self._name}-migrate-network-policy",
@@ -835,6 +867,28 @@ class AppService(pulumi.ComponentResource):
                 custom_timeouts=pulumi.CustomTimeouts(create=f"{timeout + 120}s"),
             ),
         )
+
+
+def database_url(host: InputStr, db: DatabaseConnection, pool_size: int) -> pulumi.Output[str]:
+    """An External Secrets template of a Prisma database URL: the credentials filled in by
+    External Secrets (``dbUsername``, ``dbPassword``), TLS required, Prisma's pool settings."""
+    params = (
+        f"sslmode=require&connection_limit={pool_size}"
+        f"&connect_timeout={db.connect_timeout_seconds}&pool_timeout=30"
+    )
+    return pulumi.Output.concat(
+        "postgresql://{{ .dbUsername }}:{{ .dbPassword }}@",
+        host,
+        f":{DATABASE_PORT}/{db.database}?{params}",
+    )
+
+
+def _credentials_data(db: DatabaseConnection) -> list[dict[str, Any]]:
+    """The ExternalSecret data reading a database secret's username and password."""
+    return [
+        {"secretKey": key, "remoteRef": {"key": db.secret_name, "property": field}}
+        for key, field in (("dbUsername", "username"), ("dbPassword", "password"))
+    ]
 
 
 def _slug(text: str, length: int) -> str:

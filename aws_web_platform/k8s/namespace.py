@@ -113,40 +113,47 @@ class AppNamespace(pulumi.ComponentResource):
             ),
             opts=in_namespace,
         )
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-default-deny",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="default-deny", namespace=args.namespace),
-            spec=k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
-                policy_types=["Ingress", "Egress"],
-            ),
-            opts=in_namespace,
-        )
-        k8s.networking.v1.NetworkPolicy(
-            f"{name}-allow-dns",
-            metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-dns", namespace=args.namespace),
-            spec=k8s.networking.v1.NetworkPolicySpecArgs(
-                pod_selector=k8s.meta.v1.LabelSelectorArgs(),
-                policy_types=["Egress"],
-                egress=[
-                    k8s.networking.v1.NetworkPolicyEgressRuleArgs(
-                        to=[
-                            k8s.networking.v1.NetworkPolicyPeerArgs(
-                                namespace_selector=k8s.meta.v1.LabelSelectorArgs(
-                                    match_labels={"kubernetes.io/metadata.name": "kube-system"}
-                                ),
-                                pod_selector=k8s.meta.v1.LabelSelectorArgs(
-                                    match_labels={"k8s-app": "kube-dns"}
-                                ),
-                            )
-                        ],
-                        ports=[
-                            k8s.networking.v1.NetworkPolicyPortArgs(protocol=protocol, port=53)
-                            for protocol in ("UDP", "TCP")
-                        ],
-                    )
-                ],
-            ),
-            opts=in_namespace,
-        )
+        isolate(name, args.namespace, in_namespace)
         self.register_outputs({"name": self.name})
+
+
+def isolate(name: str, namespace: str, opts: pulumi.ResourceOptions) -> None:
+    """Deny every connection in and out of ``namespace``'s pods, DNS to CoreDNS aside: each
+    workload then opens exactly its own paths with a NetworkPolicy of its own."""
+    in_namespace = opts
+    k8s.networking.v1.NetworkPolicy(
+        f"{name}-default-deny",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="default-deny", namespace=namespace),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+            policy_types=["Ingress", "Egress"],
+        ),
+        opts=in_namespace,
+    )
+    k8s.networking.v1.NetworkPolicy(
+        f"{name}-allow-dns",
+        metadata=k8s.meta.v1.ObjectMetaArgs(name="allow-dns", namespace=namespace),
+        spec=k8s.networking.v1.NetworkPolicySpecArgs(
+            pod_selector=k8s.meta.v1.LabelSelectorArgs(),
+            policy_types=["Egress"],
+            egress=[
+                k8s.networking.v1.NetworkPolicyEgressRuleArgs(
+                    to=[
+                        k8s.networking.v1.NetworkPolicyPeerArgs(
+                            namespace_selector=k8s.meta.v1.LabelSelectorArgs(
+                                match_labels={"kubernetes.io/metadata.name": "kube-system"}
+                            ),
+                            pod_selector=k8s.meta.v1.LabelSelectorArgs(
+                                match_labels={"k8s-app": "kube-dns"}
+                            ),
+                        )
+                    ],
+                    ports=[
+                        k8s.networking.v1.NetworkPolicyPortArgs(protocol=protocol, port=53)
+                        for protocol in ("UDP", "TCP")
+                    ],
+                )
+            ],
+        ),
+        opts=in_namespace,
+    )

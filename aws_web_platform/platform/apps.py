@@ -21,6 +21,7 @@ from aws_web_platform.k8s.app_service import (
     CacheConnection,
     DatabaseConnection,
 )
+from aws_web_platform.k8s.database_roles import DatabaseRoles
 from aws_web_platform.k8s.environment import (
     CacheEndpoint,
     DatabaseEndpoints,
@@ -46,12 +47,13 @@ def apps(
     edge: Edge | None,
     secrets: AppSecrets,
     database: PostgresDatabase,
+    database_roles: DatabaseRoles,
     cache: RedisCache,
     buckets: Mapping[str, Bucket],
     repositories: Mapping[str, ImageRepository],
 ) -> dict[str, AppService]:
-    """The workloads in the plan's order, the api first: its migration Job runs before the
-    Deployments that use the database roll."""
+    """The workloads in the plan's order, the api first: the role bootstrap runs before its
+    migration Job, which runs before the Deployments that use the database roll."""
     config = ctx.config
     settings = config.apps
     namespace = settings.namespace
@@ -101,6 +103,9 @@ def apps(
                     ),
                     app_secrets={s: secrets.secrets[s].secret_name for s in workload.secrets},
                     database_connection=_database_connection(ctx, planned, database),
+                    migration_connection=_migration_connection(ctx, planned, database)
+                    if planned.migrates
+                    else None,
                     cache_connection=CacheConnection(
                         secret_name=cache.auth_secret.secret_name,
                         host=cache.primary_endpoint,
@@ -117,7 +122,10 @@ def apps(
                     clients=list(planned.clients),
                     calls=dict(planned.calls),
                     migrations=settings.migrations if planned.migrates else None,
-                    prerequisites=prerequisites,
+                    # The roles must exist before anything logs in as one.
+                    prerequisites=[*prerequisites, database_roles.job]
+                    if workload.database or planned.migrates
+                    else prerequisites,
                     # New code may need the new schema: whatever uses the database rolls after
                     # the migrations.
                     wait_for=[migration] if migration is not None and workload.database else [],
@@ -143,17 +151,30 @@ def apps(
 def _database_connection(
     ctx: StackContext, planned: WorkloadPlan, database: PostgresDatabase
 ) -> DatabaseConnection | None:
-    """How a database workload reaches PostgreSQL: the apps' user, the proxy (or writer), the
-    writer for migrations, the replicas, and its pool sizes."""
+    """How a database workload reaches PostgreSQL: its class's runtime role, the proxy (or
+    writer), the writer for Prisma's directUrl, the replicas, and its pool sizes."""
     workload = planned.config
     if not workload.database:
         return None
     return DatabaseConnection(
-        secret_name=database.app_secret.secret_name,
+        secret_name=database.runtime_secrets[workload.role].secret_name,
         host=database.app_endpoint,
         direct_host=database.writer_endpoint,
         reader_hosts=database.reader_endpoints,
         database=ctx.config.database.database_name,
         pool_size=workload.database_pool_size,
         replica_pool_size=workload.database_replica_pool_size,
+    )
+
+
+def _migration_connection(
+    ctx: StackContext, planned: WorkloadPlan, database: PostgresDatabase
+) -> DatabaseConnection:
+    """How the migration Job reaches PostgreSQL: the migration role, on the writer itself."""
+    return DatabaseConnection(
+        secret_name=database.migration_secret.secret_name,
+        host=database.writer_endpoint,
+        direct_host=database.writer_endpoint,
+        database=ctx.config.database.database_name,
+        pool_size=1,
     )

@@ -9,13 +9,25 @@ from aws_web_platform.database.database import PostgresDatabase
 from aws_web_platform.dns.zone import DnsZone
 from aws_web_platform.eks.cluster import Cluster, ClusterArgs, ClusterWiring
 from aws_web_platform.eks.config import Scheduling
-from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
+from aws_web_platform.k8s.addons import (
+    NamespaceStore,
+    PlatformAddons,
+    PlatformAddonsArgs,
+    PlatformAddonsWiring,
+)
 from aws_web_platform.k8s.alerting import AlertRouting
+from aws_web_platform.k8s.database_roles import NAMESPACE as DATABASE_ROLES_NAMESPACE
+from aws_web_platform.k8s.database_roles import DatabaseRoles, DatabaseRolesArgs
+from aws_web_platform.k8s.jobs import postgres_client_image
 from aws_web_platform.kms.encryption_key import EncryptionKey
+from aws_web_platform.network.layout import SubnetTier
 from aws_web_platform.network.network import Network
 from aws_web_platform.observability.alert_topics import AlertTopics
 from aws_web_platform.platform.context import StackContext
 from aws_web_platform.secrets.app_secrets import AppSecrets
+
+#: The store of the role bootstrap's namespace: the only reader of the database master secret.
+DATABASE_ADMIN_STORE = "aws-secrets-manager-database-admin"
 
 
 def _heartbeat_arn(alerts: AlertTopics) -> pulumi.Output[str]:
@@ -82,9 +94,19 @@ def addons(
                 zone_arn=dns.zone_arn,
                 app_secret_names=[
                     *(s.secret_name for s in secrets.secrets.values()),
-                    database.app_secret.secret_name,
+                    *(s.secret_name for s in database.runtime_secrets.values()),
+                    database.migration_secret.secret_name,
                     cache.auth_secret.secret_name,
                 ],
+                namespace_stores={
+                    DATABASE_ADMIN_STORE: NamespaceStore(
+                        namespace=DATABASE_ROLES_NAMESPACE,
+                        secret_names=[
+                            database.master_secret.secret_name,
+                            *(s.secret_name for s in database.role_secrets.values()),
+                        ],
+                    )
+                },
                 secrets_kms_key_arn=key.arn,
                 system_scheduling=eks.scheduling.get("system", Scheduling()),
                 postgres_host=database.writer_endpoint,
@@ -101,6 +123,38 @@ def addons(
                     region=config.aws_region,
                 ),
             ),
+        ),
+        opts=ctx.opts(kubernetes=eks.provider),
+    )
+
+
+def database_roles(
+    ctx: StackContext,
+    eks: Cluster,
+    addons: PlatformAddons,
+    database: PostgresDatabase,
+    net: Network,
+) -> DatabaseRoles:
+    """The role bootstrap: the database's roles, created with the master's credentials in a
+    namespace of their own, before the migrations and the apps connect."""
+    config = ctx.config
+    return DatabaseRoles(
+        f"{ctx.name}-database-roles",
+        DatabaseRolesArgs(
+            plan=database.role_plan,
+            host=database.writer_endpoint,
+            master_secret_name=database.master_secret.secret_name,
+            login_secret_names={r: s.secret_name for r, s in database.role_secrets.items()},
+            secret_store=DATABASE_ADMIN_STORE,
+            image=postgres_client_image(config.database.engine_version),
+            password_version=database.password_version,
+            data_cidrs=net.tier_cidrs[SubnetTier.DATA],
+            scheduling=eks.scheduling.get("system", Scheduling()),
+            prerequisites=[
+                addons.store_namespaces[DATABASE_ROLES_NAMESPACE],
+                addons.secret_stores[DATABASE_ADMIN_STORE],
+                database.primary,
+            ],
         ),
         opts=ctx.opts(kubernetes=eks.provider),
     )

@@ -52,8 +52,14 @@ def app_secrets(
     )
 
 
-def database(ctx: StackContext, net: Network, keys: dict[str, EncryptionKey]) -> PostgresDatabase:
-    """PostgreSQL in the data subnets, under the data, secrets and logs keys; backed up by tag."""
+def database(
+    ctx: StackContext,
+    net: Network,
+    keys: dict[str, EncryptionKey],
+    runtime_classes: tuple[str, ...],
+) -> PostgresDatabase:
+    """PostgreSQL in the data subnets, under the data, secrets and logs keys; backed up by tag;
+    a runtime login for each workload class that uses it."""
     slug = ctx.slug
     return PostgresDatabase(
         f"{ctx.name}-database",
@@ -70,6 +76,7 @@ def database(ctx: StackContext, net: Network, keys: dict[str, EncryptionKey]) ->
                 aws_endpoints_security_group_id=net.endpoint_security_group_id,
                 secret_name_prefix=slug,
                 backup_tags={BACKUP_TAG: slug},
+                runtime_classes=runtime_classes,
                 protect=ctx.protect,
             ),
         ),

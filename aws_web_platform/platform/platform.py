@@ -23,6 +23,7 @@ from aws_web_platform.edge.edge import Edge
 from aws_web_platform.eks.cluster import Cluster
 from aws_web_platform.k8s.addons import PlatformAddons
 from aws_web_platform.k8s.app_service import AppService
+from aws_web_platform.k8s.database_roles import DatabaseRoles
 from aws_web_platform.kms.encryption_key import EncryptionKey, KeyService
 from aws_web_platform.network.network import Network
 from aws_web_platform.observability.alert_topics import AlertTopics
@@ -71,6 +72,7 @@ class Platform(pulumi.ComponentResource):
     dns: DnsZone
     cluster: Cluster
     addons: PlatformAddons
+    database_roles: DatabaseRoles
     edge: Edge | None
     apps: dict[str, AppService]
     alerts: dict[str, AlertTopics]
@@ -137,7 +139,7 @@ class Platform(pulumi.ComponentResource):
 
         self.network = data.network(ctx, keys["logs"])
         self.app_secrets = data.app_secrets(ctx, app_secret_values or {}, keys["secrets"])
-        self.database = data.database(ctx, self.network, keys)
+        self.database = data.database(ctx, self.network, keys, plan.database_classes)
         self.cache = data.cache(ctx, self.network, keys)
         self.buckets = data.buckets(ctx, keys["storage"])
         self.repositories = data.repositories(ctx, keys["storage"])
@@ -164,6 +166,9 @@ class Platform(pulumi.ComponentResource):
             key=keys["secrets"],
         )
         self.alerts["stack"].grant_publish(self.addons.roles["alertmanager"])
+        self.database_roles = compute.database_roles(
+            ctx, self.cluster, self.addons, self.database, self.network
+        )
         self.edge = edge_layer.edge(
             ctx,
             net=self.network,
@@ -181,6 +186,7 @@ class Platform(pulumi.ComponentResource):
             edge=self.edge,
             secrets=self.app_secrets,
             database=self.database,
+            database_roles=self.database_roles,
             cache=self.cache,
             buckets=self.buckets,
             repositories=self.repositories,
@@ -226,7 +232,8 @@ class Platform(pulumi.ComponentResource):
             "databaseSecurityGroupId": database.security_group_id,
             "databaseParameterGroupName": database.parameter_group_name,
             "databaseMasterSecretArn": database.master_secret.arn,
-            "databaseAppSecretArn": database.app_secret.arn,
+            # The secret of each login role (migrator, app_api, app_worker, monitoring, backup).
+            "databaseRoleSecretArns": {r: s.arn for r, s in database.role_secrets.items()},
             "cachePrimaryEndpoint": cache.primary_endpoint,
             "cacheReaderEndpoint": cache.reader_endpoint,
             "cachePort": cache.port,

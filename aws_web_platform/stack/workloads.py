@@ -82,6 +82,14 @@ class WorkloadsPlan:
         return next(w for w in self.workloads if w.config.role == "web")
 
     @property
+    def database_classes(self) -> tuple[str, ...]:
+        """The workload classes (roles) that use the database: each logs in as its own
+        runtime role. The api's at least, so the proxy always has a login to serve."""
+        return tuple(sorted({w.config.role for w in self.workloads if w.config.database})) or (
+            "api",
+        )
+
+    @property
     def proxy_client_budget(self) -> int:
         """Client connections the apps may open to the primary's endpoint at peak."""
         return sum(w.primary_connections for w in self.workloads)

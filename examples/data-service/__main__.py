@@ -103,11 +103,16 @@ database = PostgresDatabase(
             logs_kms_key_arn=key.arn,
             aws_endpoints_security_group_id=network.endpoint_security_group_id,
             secret_name_prefix=slug,
+            # One class of clients: the service logs in as app_reports.
+            runtime_classes=("reports",),
             protect=config.protect_data,
         ),
     ),
     opts=opts,
 )
+# The roles inside PostgreSQL (database.role_plan) are created by whatever reaches the data
+# subnets: the platform runs DatabaseRoles in its cluster; without one, run
+# render_roles_sql(database.role_plan) as the master from a host in the VPC.
 
 reports = Bucket("reports", BucketArgs(kms_key_arn=key.arn, protect=config.protect_data), opts=opts)
 
@@ -140,6 +145,6 @@ reports.grant_read_write(app_role, prefix="reports/")
 
 pulumi.export("vpcId", network.vpc_id)
 pulumi.export("databaseEndpoint", database.app_endpoint)
-pulumi.export("databaseAppSecretArn", database.app_secret.arn)
+pulumi.export("databaseRuntimeSecretArn", database.runtime_secrets["reports"].arn)
 pulumi.export("reportsBucket", reports.name)
 pulumi.export("appRoleArn", app_role.arn)

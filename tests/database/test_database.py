@@ -246,9 +246,11 @@ def test_logs_are_exported_to_groups_made_beforehand_with_retention_and_key(prod
 # --- Proxy and pooling -----------------------------------------------------------------------
 
 
-def test_proxy_in_front_of_the_primary_requires_tls_and_authenticates_with_secrets(
+def test_proxy_in_front_of_the_primary_requires_tls_and_authenticates_the_runtime_roles(
     prod: Any,
 ) -> None:
+    """The runtime logins only: the master's secret is the role bootstrap's alone, and the
+    migrations, the exporter and the dump connect to the writer."""
     rec = prod[1]
     proxy = rec.find(PROXY, "db-proxy")
     assert proxy["engineFamily"] == "POSTGRESQL"
@@ -256,7 +258,7 @@ def test_proxy_in_front_of_the_primary_requires_tls_and_authenticates_with_secre
     assert proxy["debugLogging"] is False
     secrets = {
         rec.find("aws:secretsmanager/secret:Secret", f"db-{which}-secret-secret").outputs["arn"]
-        for which in ("master", "app")
+        for which in ("runtime-api", "runtime-worker")
     }
     assert {a["secretArn"] for a in proxy["auths"]} == secrets
     assert all(a["authScheme"] == "SECRETS" for a in proxy["auths"])
@@ -287,7 +289,7 @@ def test_proxy_role_reads_only_its_two_secrets_through_secrets_manager(prod: Any
 def test_proxy_waits_for_its_secrets_values(prod: Any) -> None:
     rec = prod[1]
     proxy = rec.find(PROXY, "db-proxy")
-    for which in ("master", "app"):
+    for which in ("runtime-api", "runtime-worker"):
         assert rec.find(VERSION, f"db-{which}-secret-value").urn in proxy.depends_on
 
 

@@ -371,8 +371,10 @@ def test_secrets_are_materialised_by_external_secrets_from_secrets_manager(
         assert ("DATABASE_URL" in template) == workload.database, app
         assert ("REDIS_URL" in template) == workload.cache, app
         if workload.database:
+            # Its class's runtime role (app_api, app_worker): never the master, never another
+            # class's.
             assert remote["dbPassword"] == {
-                "key": f"{config.slug}/database/app",
+                "key": f"{config.slug}/database/app_{workload.role}",
                 "property": "password",
             }
             assert template["DATABASE_URL"].startswith(

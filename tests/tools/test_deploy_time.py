@@ -236,12 +236,14 @@ def test_each_stack_path_starts_with_no_dependency_and_crosses_the_cluster_or_da
     )
 
 
-def test_dev_is_gated_by_the_cluster_then_its_nodes_and_addons(
+def test_dev_is_gated_by_the_cluster_then_its_nodes_addons_roles_and_migrations(
     stack_run: Callable[[str], Recording],
 ) -> None:
-    types = [step.type for step in critical_path(stack_run("dev")).steps]
+    steps = critical_path(stack_run("dev")).steps
+    types = [step.type for step in steps]
+    names = [step.name for step in steps]
     assert types.index(CLUSTER) < types.index("aws:eks/nodeGroup:NodeGroup")
-    assert types[-1] == "kubernetes:helm.sh/v3:Release"
+    assert names.index("platform-database-roles-job") < names.index("platform-app-api-migrate")
 
 
 def test_prod_is_gated_by_the_primary_database_then_a_read_replica(
