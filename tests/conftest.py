@@ -9,7 +9,7 @@ deterministic).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pulumi
@@ -112,10 +112,16 @@ def stack_config(stack: str) -> StackConfig:
     )
 
 
-def plan_variant(stack: str, **changes: Any) -> Recording:
+def plan_variant(
+    stack: str,
+    *,
+    ecr_images: Mapping[str, Iterable[str]] | None = None,
+    raise_errors: bool = True,
+    **changes: Any,
+) -> Recording:
     """The plan of ``Pulumi.<stack>.yaml`` with some ``platform:`` keys changed: each keyword
     (a top-level key, camelCase) is deep-merged onto the stack file's value (``None`` removes
-    the key)."""
+    the key). ``ecr_images``: the tags ECR holds (default: every image asked for)."""
     stack_file = load_stack_file(stack, PROJECT_ROOT)
     config = dict(stack_file.config)
     for key, change in changes.items():
@@ -133,7 +139,8 @@ def plan_variant(stack: str, **changes: Any) -> Recording:
         config=config,
         secret_keys=stack_file.secret_keys,
         region=stack_file.region,
-        raise_errors=True,
+        raise_errors=raise_errors,
+        ecr_images=ecr_images,
     )
 
 

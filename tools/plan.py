@@ -42,7 +42,7 @@ import runpy
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
@@ -180,8 +180,10 @@ def run_main(
     secret_keys: tuple[str, ...] = (),
     region: str = "us-east-1",
     raise_errors: bool = False,
+    ecr_images: Mapping[str, Iterable[str]] | None = None,
 ) -> Recording:
-    """Run the project's unmodified ``__main__.py`` with this config, as the CLI would."""
+    """Run the project's unmodified ``__main__.py`` with this config, as the CLI would
+    (``ecr_images``: the tags ECR holds, see ``aws_web_platform.offline.run``)."""
     program = root / "__main__.py"
 
     def main() -> None:
@@ -196,12 +198,33 @@ def run_main(
         secret_keys=secret_keys,
         region=config.get("aws:region", region),
         raise_errors=raise_errors,
+        ecr_images=ecr_images,
     )
 
 
 # --------------------------------------------------------------------------------------------
 # Rendering
 # --------------------------------------------------------------------------------------------
+
+
+def _release_line(recording: Recording) -> str:
+    """What the plan deploys of the apps: the release and its images looked up in ECR, or
+    the platform alone."""
+    if "release" not in recording.outputs:
+        return "Release: (the program exports none)"
+    release = recording.outputs["release"]
+    if release is None:
+        return (
+            "Release: none (platform:release unset): the platform without app workloads or "
+            "migration Job"
+        )
+    checked = sorted(
+        image
+        for token, args in recording.invokes
+        if token == "aws:ecr/getImage:getImage"
+        for image in [f"{args['repositoryName']}:{args.get('imageTag')}"]
+    )
+    return f"Release: {release} (images looked up in ECR: {', '.join(checked) or 'none'})"
 
 
 def render(recording: Recording, stack_file: StackFile) -> str:
@@ -213,6 +236,7 @@ def render(recording: Recording, stack_file: StackFile) -> str:
         "",
         f"Resources: {len(recording.resources) - 1} to create "
         f"({len(cloud)} in the cloud, the rest components and providers)",
+        _release_line(recording),
         "",
     ]
     roots = [r for r in recording.resources if r.parent is None]

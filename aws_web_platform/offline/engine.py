@@ -20,7 +20,7 @@ import gc
 import json
 import threading
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import pulumi
@@ -37,6 +37,7 @@ from aws_web_platform.offline.fake_aws import (
     INVOKES,
     FakeContext,
     InvokeContext,
+    InvokeFailedError,
     UnknownInvokeError,
     outputs_for,
 )
@@ -87,6 +88,7 @@ class RealisticMocks(pulumi.runtime.Mocks):
         self.account_id = account_id
         self.zones = list(zones) if zones is not None else None
         self.invokes: list[tuple[str, dict[str, Any]]] = []
+        self.ecr_images: Mapping[str, frozenset[str]] | None = None
         self._lock = threading.Lock()
         self._provider_regions: dict[str, str] = {}
 
@@ -121,8 +123,13 @@ class RealisticMocks(pulumi.runtime.Mocks):
                 f"the offline engine has no answer for invoke {args.token}; teach "
                 f"aws_web_platform/offline/fake_aws one. Known: {known}"
             )
-        ctx = InvokeContext.of(self.region_of(args.provider), self.account_id, self.zones)
-        return answer(args.args, ctx), []
+        ctx = InvokeContext.of(
+            self.region_of(args.provider), self.account_id, self.zones, self.ecr_images
+        )
+        try:
+            return answer(args.args, ctx), []
+        except InvokeFailedError as failure:
+            return {}, [("", str(failure))]
 
 
 class EngineRuleError(RuntimeError):
@@ -273,15 +280,20 @@ def run(
     region: str = "eu-west-1",
     zones: Iterable[str] | None = None,
     raise_errors: bool = True,
+    ecr_images: Mapping[str, Iterable[str]] | None = None,
 ) -> Recording:
     """Run ``program`` under the recording engine and return what it registered.
 
     ``config`` maps full keys (``platform:network``) to the strings the CLI would pass
     (structured values as JSON). With ``raise_errors=False`` an error in the program is kept in
     ``Recording.error`` with whatever was registered before it, instead of being raised.
+    ``ecr_images`` says which tags each ECR repository holds, for ``aws.ecr.get_image``
+    (default: every image asked for exists).
     """
     config = dict(config or {})
     mocks = RealisticMocks(region, zones=zones)
+    if ecr_images is not None:
+        mocks.ecr_images = {repo: frozenset(tags) for repo, tags in ecr_images.items()}
     disabled = _disabled_default_providers(config.get("pulumi:disable-default-providers"))
     monitor = RecordingMonitor(mocks, disabled)
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+import pulumi
+
 from aws_web_platform.cache.cache import RedisCache
 from aws_web_platform.database.database import PostgresDatabase
 from aws_web_platform.edge.edge import Edge
@@ -40,6 +42,7 @@ from aws_web_platform.storage.bucket import Bucket
 def apps(
     ctx: StackContext,
     plan: WorkloadsPlan,
+    release: str,
     *,
     net: Network,
     eks: Cluster,
@@ -62,7 +65,7 @@ def apps(
         node_env=settings.node_env,
         log_level=settings.log_level,
         redis_prefix=settings.redis_prefix,
-        version=config.release,
+        version=release,
         aws_region=config.aws_region,
         public_url=edge.site_url if edge is not None else f"https://{config.dns.domain}",
         api_internal_url=f"http://{api.name}.{namespace}.svc.cluster.local:{api.config.port}",
@@ -83,7 +86,7 @@ def apps(
                 AppServiceWiring(
                     app_name=planned.name,
                     namespace=namespace,
-                    image_ref=repositories[workload.image].image_ref,
+                    image_ref=_image(repositories[workload.image], planned.name),
                     cluster=eks,
                     scheduling=planned.scheduling,
                     config=platform_config(
@@ -132,7 +135,7 @@ def apps(
                     max_surge_percent=settings.max_surge_percent,
                     progress_deadline_seconds=settings.progress_deadline_seconds,
                     part_of=config.project,
-                    version=config.release,
+                    version=release,
                 ),
             ),
             opts=ctx.opts(kubernetes=eks.provider),
@@ -178,3 +181,9 @@ def _migration_connection(
         database=ctx.config.database.database_name,
         pool_size=1,
     )
+
+
+def _image(repository: ImageRepository, workload: str) -> pulumi.Output[str]:
+    if repository.image_ref is None:
+        raise ValueError(f"workload {workload}: its repository has no image (no release)")
+    return repository.image_ref

@@ -3,6 +3,8 @@ image repositories and the DNS zone, each wired from its stack settings."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import pulumi
 
 from aws_web_platform.cache.cache import RedisCache, RedisCacheArgs, RedisCacheWiring
@@ -15,6 +17,7 @@ from aws_web_platform.dns.zone import DnsZone, DnsZoneArgs, DnsZoneWiring
 from aws_web_platform.kms.encryption_key import EncryptionKey
 from aws_web_platform.network.network import Network, NetworkArgs, NetworkWiring
 from aws_web_platform.platform.context import StackContext
+from aws_web_platform.registry.config import ImageConfig
 from aws_web_platform.registry.repository import ImageRepository, ImageRepositoryArgs
 from aws_web_platform.secrets.app_secrets import AppSecrets, AppSecretsArgs
 from aws_web_platform.storage.bucket import Bucket, BucketArgs, LifecycleRule
@@ -172,8 +175,32 @@ def buckets(ctx: StackContext, key: EncryptionKey) -> dict[str, Bucket]:
     return {"logs": logs, "uploads": uploads, "certificates": certificates, "backups": backups}
 
 
-def repositories(ctx: StackContext, key: EncryptionKey) -> dict[str, ImageRepository]:
-    """One ECR repository per app image, and the image of the release each deploys."""
+def repository_name(ctx: StackContext, app: str) -> str:
+    """The ECR repository of an app image: ``<slug>/<app>``."""
+    return f"{ctx.slug}/{app}"
+
+
+def pushed_images(ctx: StackContext) -> dict[str, str]:
+    """The repositories (by app image) whose release image the apps' CI pushes: every image a
+    workload runs that this program neither builds nor takes from elsewhere (``ref``)."""
+    config = ctx.config
+    used = {workload.image for workload in config.apps.workloads.values()}
+    images: dict[str, ImageConfig] = {str(k): v for k, v in config.registry.images.items()}
+    return {
+        app: repository_name(ctx, app)
+        for app in sorted(used)
+        if not (
+            (image := images.get(app)) is not None
+            and (image.build is not None or image.ref is not None)
+        )
+    }
+
+
+def repositories(
+    ctx: StackContext, key: EncryptionKey, digests: Mapping[str, str]
+) -> dict[str, ImageRepository]:
+    """One ECR repository per app image, and the image of the release each deploys (pinned to
+    the digest the release check found, ``digests`` by app)."""
     config = ctx.config
     registry = config.registry
     found: dict[str, ImageRepository] = {}
@@ -182,9 +209,10 @@ def repositories(ctx: StackContext, key: EncryptionKey) -> dict[str, ImageReposi
         found[app] = ImageRepository(
             f"{ctx.name}-{app}-images",
             ImageRepositoryArgs(
-                repository_name=f"{ctx.slug}/{app}",
+                repository_name=repository_name(ctx, app),
                 kms_key_arn=key.arn,
                 release=config.release,
+                digest=digests.get(app),
                 keep_releases=registry.keep_releases,
                 untagged_expiry_days=registry.untagged_expiry_days,
                 build=image.build if image else None,

@@ -100,7 +100,7 @@ def alerting(ctx: StackContext, keys: dict[str, EncryptionKey], *, edge: bool) -
 
 def observability(
     ctx: StackContext,
-    plan: WorkloadsPlan,
+    plan: WorkloadsPlan | None,
     topics: dict[str, AlertTopics],
     *,
     eks: Cluster,
@@ -109,8 +109,11 @@ def observability(
     database: PostgresDatabase,
     cache: RedisCache,
 ) -> Observability:
-    """The alarms and dashboards of every layer, notifying the stack's (and the edge's) topics."""
+    """The alarms and dashboards of every layer, notifying the stack's (and the edge's) topics.
+    Without a workload plan (no release: nothing runs) no workload or target alarm: they would
+    page for apps that are not there."""
     config = ctx.config
+    workloads = sorted(w.name for w in plan.workloads) if plan is not None else []
     return Observability(
         f"{ctx.name}-observability",
         ObservabilityArgs(
@@ -120,10 +123,12 @@ def observability(
             topics=topics["stack"].arns,
             cluster_name=eks.eks_name,
             namespace=config.apps.namespace,
-            workloads=sorted(w.name for w in plan.workloads),
+            workloads=workloads,
             load_balancer=LoadBalancerTargets(
                 load_balancer=edge.alb_arn_suffix,
-                target_groups={r: tg.arn_suffix for r, tg in edge.target_groups.items()},
+                target_groups={r: tg.arn_suffix for r, tg in edge.target_groups.items()}
+                if plan is not None
+                else {},
             )
             if edge is not None
             else None,
@@ -134,7 +139,7 @@ def observability(
                 max_connections=database.settings.max_connections,
                 allocated_storage_gb=config.database.allocated_storage_gb,
                 memory_gib=database.memory_gib,
-                proxy_client_budget=plan.proxy_client_budget,
+                proxy_client_budget=plan.proxy_client_budget if plan is not None else 0,
             ),
             cache_node_ids=cache.node_ids,
             edge=EdgeTargets(

@@ -17,6 +17,7 @@ import pulumi_random as random
 
 from aws_web_platform.backup.plan import BackupPlan
 from aws_web_platform.cache.cache import RedisCache
+from aws_web_platform.core.aws_context import aws_context
 from aws_web_platform.database.database import PostgresDatabase
 from aws_web_platform.dns.zone import DnsZone
 from aws_web_platform.edge.edge import Edge
@@ -33,6 +34,7 @@ from aws_web_platform.observability.slack import SlackChannels
 from aws_web_platform.platform import apps, compute, data, operations
 from aws_web_platform.platform import edge as edge_layer
 from aws_web_platform.platform.context import StackContext
+from aws_web_platform.registry.release import NO_RELEASE, ReleaseImage, release_images
 from aws_web_platform.registry.repository import ImageRepository
 from aws_web_platform.secrets.app_secrets import AppSecrets
 from aws_web_platform.stack.config import StackConfig
@@ -75,6 +77,9 @@ class Platform(pulumi.ComponentResource):
     database_roles: DatabaseRoles
     edge: Edge | None
     apps: dict[str, AppService]
+    """The app workloads: none without a release."""
+    release_images: dict[str, ReleaseImage]
+    """The release's images found in ECR, by app image (none without a release)."""
     alerts: dict[str, AlertTopics]
     slack: SlackChannels | None
     observability: Observability
@@ -123,6 +128,9 @@ class Platform(pulumi.ComponentResource):
         )
         slug = config.slug
         plan = plan_workloads(config)
+        # Before any resource but the providers: a release whose images are not in ECR stops
+        # here, with nothing changed.
+        self.release_images = self._release_images(ctx)
 
         self.keys = {
             domain: ctx.key(domain, f"{slug}: {description}", services, ctx.opts())
@@ -142,7 +150,9 @@ class Platform(pulumi.ComponentResource):
         self.database = data.database(ctx, self.network, keys, plan.database_classes)
         self.cache = data.cache(ctx, self.network, keys)
         self.buckets = data.buckets(ctx, keys["storage"])
-        self.repositories = data.repositories(ctx, keys["storage"])
+        self.repositories = data.repositories(
+            ctx, keys["storage"], {app: i.digest for app, i in self.release_images.items()}
+        )
         self.dns = data.dns(ctx)
 
         self.cluster = compute.cluster(ctx, self.network, keys)
@@ -177,24 +187,29 @@ class Platform(pulumi.ComponentResource):
             buckets=self.buckets,
             waf_logs_key=keys["edge-logs"],
         )
-        self.apps = apps.apps(
-            ctx,
-            plan,
-            net=self.network,
-            eks=self.cluster,
-            addons=self.addons,
-            edge=self.edge,
-            secrets=self.app_secrets,
-            database=self.database,
-            database_roles=self.database_roles,
-            cache=self.cache,
-            buckets=self.buckets,
-            repositories=self.repositories,
-        )
+        self.apps = {}
+        if config.release is None:
+            pulumi.log.warn(NO_RELEASE, self)
+        else:
+            self.apps = apps.apps(
+                ctx,
+                plan,
+                config.release,
+                net=self.network,
+                eks=self.cluster,
+                addons=self.addons,
+                edge=self.edge,
+                secrets=self.app_secrets,
+                database=self.database,
+                database_roles=self.database_roles,
+                cache=self.cache,
+                buckets=self.buckets,
+                repositories=self.repositories,
+            )
 
         self.observability = operations.observability(
             ctx,
-            plan,
+            plan if config.release is not None else None,
             self.alerts,
             eks=self.cluster,
             addons=self.addons,
@@ -206,6 +221,19 @@ class Platform(pulumi.ComponentResource):
         self.backup = operations.backup(ctx, keys, self.alerts, self.database)
 
         self.register_outputs(self.stack_outputs())
+
+    def _release_images(self, ctx: StackContext) -> dict[str, ReleaseImage]:
+        """The release's pushed images, each looked up in ECR (none without a release)."""
+        release = self.config.release
+        if release is None:
+            return {}
+        context = aws_context(self, self.aws_provider)
+        return release_images(
+            data.pushed_images(ctx),
+            release,
+            provider=self.aws_provider,
+            registry=f"{context.account_id}.dkr.ecr.{self.config.aws_region}.amazonaws.com",
+        )
 
     def stack_outputs(self) -> dict[str, Any]:
         """What the stack exports (camelCase, as Pulumi outputs are named). No secret values:
@@ -241,7 +269,11 @@ class Platform(pulumi.ComponentResource):
             "appSecretArns": self.app_secrets.arns,
             "bucketNames": {role: bucket.name for role, bucket in self.buckets.items()},
             "repositoryUrls": {app: r.repository_url for app, r in self.repositories.items()},
-            "images": {app: r.image_ref for app, r in self.repositories.items()},
+            # The release deployed (None: the platform without the apps) and its images.
+            "release": self.config.release,
+            "images": {
+                app: r.image_ref for app, r in self.repositories.items() if r.image_ref is not None
+            },
             "dnsZoneId": self.dns.zone_id,
             "dnsNameServers": self.dns.name_servers,
             "clusterName": self.cluster.cluster_name,

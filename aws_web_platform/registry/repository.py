@@ -12,8 +12,9 @@ The image the workloads run (:attr:`ImageRepository.image_ref`), by source:
   because tags are immutable: a rebuild of changed sources under the same release gets a new
   tag instead of being refused by ECR;
 * ``ref``: a prebuilt image pinned by digest or tag, used as is;
-* neither: ``<repository>:<release>``, the image the app's own CI pushed for this release (the
-  tag is immutable, so it pins one image).
+* neither: ``<repository>:<release>@<digest>``, the image the app's own CI pushed for this
+  release, pinned by the digest the release check found in ECR
+  (:mod:`aws_web_platform.registry.release`); without a release, none.
 """
 
 from __future__ import annotations
@@ -45,7 +46,17 @@ class ImageRepositoryArgs(BaseModel):
         description="Key (ARN) encrypting the images. Required; fixed at creation (ECR cannot "
         "change a repository's encryption)."
     )
-    release: str = Field(description="The release tag images are built or expected with.")
+    release: str | None = Field(
+        default=None,
+        description="The release tag images are built or expected with. Default none: no "
+        "image yet (the repository only).",
+    )
+    digest: str | None = Field(
+        default=None,
+        pattern=r"^sha256:[0-9a-f]{64}$",
+        description="Digest of the release's image in ECR (the release check's): the workloads "
+        "run exactly that image. Default none: the tag alone.",
+    )
     keep_releases: int = Field(default=30, ge=1, description="Tagged images kept. Default 30.")
     untagged_expiry_days: int = Field(
         default=7, ge=1, description="Days before untagged images expire. Default 7."
@@ -131,7 +142,8 @@ class ImageRepository(pulumi.ComponentResource):
     repository: aws.ecr.Repository
     repository_url: pulumi.Output[str]
     image: docker.Image | None
-    image_ref: pulumi.Output[str]
+    image_ref: pulumi.Output[str] | None
+    """What the workloads run; None without a release (and no build or ref)."""
 
     def __init__(
         self, name: str, args: ImageRepositoryArgs, opts: pulumi.ResourceOptions | None = None
@@ -162,12 +174,15 @@ class ImageRepository(pulumi.ComponentResource):
         self.repository_url = self.repository.repository_url
         self.image = None
         if args.build is not None:
-            self.image = self._build(name, args.build, args.release)
+            self.image = self._build(name, args.build, args.release or "build")
             self.image_ref = self.image.repo_digest
         elif args.ref is not None:
             self.image_ref = pulumi.Output.from_input(args.ref)
+        elif args.release is not None:
+            pin = f"@{args.digest}" if args.digest else ""
+            self.image_ref = pulumi.Output.concat(self.repository_url, ":", args.release, pin)
         else:
-            self.image_ref = pulumi.Output.concat(self.repository_url, ":", args.release)
+            self.image_ref = None
         self.register_outputs({"repository_url": self.repository_url, "image_ref": self.image_ref})
 
     def _build(self, name: str, build: ImageBuildConfig, release: str) -> docker.Image:

@@ -102,11 +102,13 @@ class StackConfig(ConfigModel):
         "repositories, secrets) from deletion: Pulumi protect, deletion protection, final "
         "snapshots, no force-destroy. Default true; dev sets false so it can be torn down.",
     )
-    release: str = Field(
-        default="latest-release",
+    release: str | None = Field(
+        default=None,
         pattern=r"^[A-Za-z0-9_][A-Za-z0-9_.\-]{0,127}$",
-        description="Release version: the tag of images built or expected in ECR. Set per "
-        "deploy by CI (`pulumi config set release 1.4.2`); tags are immutable.",
+        description="Release version: the tag of the app images in ECR, which the program "
+        "checks exist before it changes anything. Set per deploy by CI (`pulumi config set "
+        "platform:release 1.4.2`); tags are immutable. Default none: the platform without app "
+        "workloads or migration Job (a new account, before the first images are pushed).",
         json_schema_extra={"allowed": "a Docker tag: letters, digits, _ . - (up to 128)"},
     )
     kms: KmsConfig = Field(default=KmsConfig(), description="The KMS keys (see KmsConfig).")

@@ -579,7 +579,7 @@ def test_a_new_release_rolls_every_workload_and_runs_new_migrations(
     current = stack_run("prod")
     for app in ("web", "api", "ai", "pdf", "email"):
         before, after = container(current, app)["image"], container(next_release, app)["image"]
-        assert before != after and after.endswith(":2026.12.0"), app
+        assert before != after and ":2026.12.0@sha256:" in after, app
         assert (
             deployment(next_release, app)["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"]
             == 0

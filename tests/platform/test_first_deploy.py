@@ -130,3 +130,87 @@ def test_no_ready_pod_is_quiet_on_missing_data_and_prometheus_pages_instead(
     groups = values["additionalPrometheusRulesMap"]["platform-workloads"]["groups"]
     (rule,) = groups[0]["rules"]
     assert rule["alert"] == "WorkloadHasNoAvailablePod" and rule["labels"]["severity"] == "critical"
+
+
+# --- releases gate the apps ------------------------------------------------------------------
+
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+JOB = "kubernetes:batch/v1:Job"
+GET_IMAGE = "aws:ecr/getImage:getImage"
+
+
+def test_without_a_release_the_platform_deploys_without_apps_or_migrations() -> None:
+    """A new account has no images yet: the platform comes up whole, the apps do not roll out
+    images that cannot exist, and the plan says so."""
+    rec = plan_variant("prod", release=None)
+    assert not rec.all_of(DEPLOYMENT)
+    assert [j.name for j in rec.all_of(JOB)] == ["platform-database-roles-job"]
+    assert not rec.all_of("platform:k8s:AppService")
+    assert not [
+        r for r in rec.resources if r.package == "kubernetes" and r.name.startswith("platform-app-")
+    ]
+    assert rec.outputs["release"] is None and rec.outputs["images"] == {}
+    assert not [token for token, _ in rec.invokes if token == GET_IMAGE]
+    # Nothing pages for apps that are not there.
+    alarms = {a.name for a in rec.all_of("aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert not {a for a in alarms if "no-healthy-hosts" in a or "pods-not-ready" in a}
+    # The database roles exist for the first release all the same.
+    assert rec.find(JOB, "platform-database-roles-job")
+    from tools.plan import _release_line
+
+    assert _release_line(rec).startswith("Release: none (platform:release unset)")
+
+
+def test_with_a_release_every_pushed_image_is_looked_up_and_pinned_by_digest(
+    stack_run: StackRun, stack_name: str
+) -> None:
+    from tests.conftest import stack_config
+
+    rec = stack_run(stack_name)
+    config = stack_config(stack_name)
+    looked_up = {args["repositoryName"]: args for token, args in rec.invokes if token == GET_IMAGE}
+    used = {w.image for w in config.apps.workloads.values()}
+    assert set(looked_up) == {f"{config.slug}/{image}" for image in used}
+    assert {args["imageTag"] for args in looked_up.values()} == {config.release}
+    for app, workload in config.apps.workloads.items():
+        deployment = rec.find(DEPLOYMENT, f"platform-app-{app}-deployment")
+        [container] = deployment["spec"]["template"]["spec"]["containers"]
+        repository = f"{config.slug}/{workload.image}"
+        assert container["image"].startswith(
+            f"123456789012.dkr.ecr.eu-west-1.amazonaws.com/{repository}:{config.release}@sha256:"
+        ), app
+
+
+def test_a_release_whose_image_is_missing_fails_before_anything_is_registered() -> None:
+    from aws_web_platform.registry.release import MissingImagesError
+
+    pushed = {
+        "learning-platform-prod/web": ["2026.11.0"],
+        "learning-platform-prod/api": ["2026.10.0"],  # last release's only
+        "learning-platform-prod/worker": ["2026.11.0"],
+    }
+    rec = plan_variant("prod", ecr_images=pushed, raise_errors=False)
+    assert isinstance(rec.error, MissingImagesError)
+    message = str(rec.error)
+    assert (
+        "api: 123456789012.dkr.ecr.eu-west-1.amazonaws.com/learning-platform-prod/api:2026.11.0"
+        in message
+    )
+    assert "no such tag" in message
+    assert (
+        "docker push 123456789012.dkr.ecr.eu-west-1.amazonaws.com/<repository>:2026.11.0" in message
+    )
+    assert "web:" not in message
+    # Nothing but the stack, the Platform component and its providers was registered.
+    assert {r.type for r in rec.resources} <= {
+        "pulumi:pulumi:Stack",
+        "platform:index:Platform",
+        "pulumi:providers:aws",
+        "pulumi:providers:random",
+    }
+
+
+def test_a_release_on_an_account_without_repositories_says_to_deploy_without_one() -> None:
+    rec = plan_variant("dev", ecr_images={}, raise_errors=False)
+    assert rec.error is not None
+    assert "no such repository yet: deploy once without a release" in str(rec.error)

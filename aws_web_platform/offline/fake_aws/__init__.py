@@ -40,6 +40,7 @@ from aws_web_platform.offline.fake_aws.context import (
     FakeContext,
     FakeInvoke,
     InvokeContext,
+    InvokeFailedError,
     UnknownInvokeError,
     generic,
 )
@@ -105,6 +106,7 @@ __all__ = [
     "RESOURCES",
     "FakeContext",
     "InvokeContext",
+    "InvokeFailedError",
     "UnknownInvokeError",
     "outputs_for",
 ]

@@ -85,15 +85,30 @@ class InvokeContext:
     region: str
     account: str
     zone_letters: list[str] = field(default_factory=lambda: list("abcd"))
+    ecr_images: Mapping[str, frozenset[str]] | None = None
+    """The tags each ECR repository holds (by repository name); None: every image asked for
+    exists."""
 
     @classmethod
-    def of(cls, region: str, account: str, zones: Iterable[str] | None) -> InvokeContext:
+    def of(
+        cls,
+        region: str,
+        account: str,
+        zones: Iterable[str] | None,
+        ecr_images: Mapping[str, frozenset[str]] | None = None,
+    ) -> InvokeContext:
         letters = [z[-1] for z in zones] if zones is not None else list("abcd")
-        return cls(region, account, letters)
+        return cls(region, account, letters, ecr_images)
 
 
 #: A fake provider function (invoke): its result from its arguments.
 FakeInvoke = Callable[[Mapping[str, Any], InvokeContext], dict[str, Any]]
+
+
+class InvokeFailedError(Exception):
+    """A provider function's own failure (the data source found nothing): the engine answers
+    it as the provider does, an invoke failure the program sees as an exception, not as a
+    crash of the engine."""
 
 
 class UnknownInvokeError(LookupError):

@@ -1,7 +1,8 @@
-"""ECR: repositories and their URLs."""
+"""ECR: repositories and their URLs, and the images they hold."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from aws_web_platform.offline.fake_aws.context import (
     FakeContext,
     FakeInvoke,
     InvokeContext,
+    InvokeFailedError,
     generic,
 )
 
@@ -43,7 +45,42 @@ def authorization_token(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str
     }
 
 
+class ImageNotFoundError(InvokeFailedError):
+    """What ECR answers for a tag its repository does not hold (pulumi-aws passes ECR's
+    ``ImageNotFoundException`` on as the invoke's failure)."""
+
+
+def image(args: Mapping[str, Any], ctx: InvokeContext) -> dict[str, Any]:
+    """``aws.ecr.get_image``: the image's digest, or ECR's not-found error for a tag the run's
+    ``ecr_images`` does not list."""
+    repository, tag = str(args["repositoryName"]), str(args.get("imageTag", ""))
+    if ctx.ecr_images is not None and repository not in ctx.ecr_images:
+        raise ImageNotFoundError(
+            f"RepositoryNotFoundException: The repository with name '{repository}' does not "
+            f"exist in the registry with id '{ctx.account}'"
+        )
+    if ctx.ecr_images is not None and tag not in ctx.ecr_images[repository]:
+        raise ImageNotFoundError(
+            f"ImageNotFoundException: The image with imageId {{imageTag:'{tag}'}} does not "
+            f"exist within the repository with name '{repository}' in the registry with id "
+            f"'{ctx.account}'"
+        )
+    digest = "sha256:" + hashlib.sha256(f"{repository}:{tag}".encode()).hexdigest()
+    return {
+        "repositoryName": repository,
+        "registryId": ctx.account,
+        "imageTag": tag,
+        "imageTags": [tag],
+        "imageDigest": digest,
+        "imageUri": f"{ctx.account}.dkr.ecr.{ctx.region}.amazonaws.com/{repository}@{digest}",
+        "imagePushedAt": 1764806400,
+        "imageSizeInBytes": 123456789,
+        "id": f"{repository}:{tag}",
+    }
+
+
 #: The provider functions this module answers.
 INVOKES: dict[str, FakeInvoke] = {
     "aws:ecr/getAuthorizationToken:getAuthorizationToken": authorization_token,
+    "aws:ecr/getImage:getImage": image,
 }
