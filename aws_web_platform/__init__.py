@@ -58,6 +58,9 @@ _EXPORTS: dict[str, str] = {
     "AppService": "k8s.app_service",
     "AppServiceArgs": "k8s.app_service",
     "AppServiceWiring": "k8s.app_service",
+    "DatabaseDump": "k8s.database_dump",
+    "DatabaseDumpArgs": "k8s.database_dump",
+    "DatabaseDumpWiring": "k8s.database_dump",
     "DatabaseRoles": "k8s.database_roles",
     "DatabaseRolesArgs": "k8s.database_roles",
     # Edge
@@ -123,6 +126,9 @@ __all__ = [
     "CostBudget",
     "CostBudgetArgs",
     "CostBudgetWiring",
+    "DatabaseDump",
+    "DatabaseDumpArgs",
+    "DatabaseDumpWiring",
     "DatabaseRoles",
     "DatabaseRolesArgs",
     "DnsZone",
@@ -192,6 +198,11 @@ if TYPE_CHECKING:  # what type checkers and IDEs see; at run time __getattr__ lo
     from aws_web_platform.eks.preview_access import PreviewAccess, PreviewAccessArgs
     from aws_web_platform.k8s.addons import PlatformAddons, PlatformAddonsArgs, PlatformAddonsWiring
     from aws_web_platform.k8s.app_service import AppService, AppServiceArgs, AppServiceWiring
+    from aws_web_platform.k8s.database_dump import (
+        DatabaseDump,
+        DatabaseDumpArgs,
+        DatabaseDumpWiring,
+    )
     from aws_web_platform.k8s.database_roles import DatabaseRoles, DatabaseRolesArgs
     from aws_web_platform.k8s.namespace import AppNamespace, AppNamespaceArgs, AppNamespaceWiring
     from aws_web_platform.kms.encryption_key import EncryptionKey, EncryptionKeyArgs

@@ -2,7 +2,9 @@
 
 kubernetes-validate ships the built-in kinds only. These follow the CRDs of the versions the
 add-ons pin (AWS Load Balancer Controller TargetGroupBinding v1beta1, checked against its
-``config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml``; External Secrets v1): each object's
+``config/crd/bases/elbv2.k8s.aws_targetgroupbindings.yaml``; External Secrets v1; the
+PrometheusRule of kube-prometheus-stack 85.2.0, ``charts/crds/crds/crd-prometheusrules.yaml``):
+each object's
 required fields, enums where the CRD has them, and closed property lists at the levels the
 platform writes, so a misspelt field fails as it would against the CRD's schema. They are
 stricter than the CRDs where the platform always sets a field (a TargetGroupBinding's ARN, an
@@ -193,8 +195,57 @@ CLUSTER_SECRET_STORE = _resource(
 )
 
 #: Schema of each custom resource type the platform registers, by Pulumi type token.
+_DURATION = {
+    "type": "string",
+    "pattern": r"^(0|(([0-9]+)y)?(([0-9]+)w)?(([0-9]+)d)?(([0-9]+)h)?(([0-9]+)m)?(([0-9]+)s)?"
+    r"(([0-9]+)ms)?)$",
+}
+PROMETHEUS_RULE = _resource(
+    "monitoring.coreos.com/v1",
+    "PrometheusRule",
+    {
+        "type": "object",
+        "required": ["groups"],
+        "properties": {
+            "groups": {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "type": "object",
+                    "required": ["name", "rules"],
+                    "properties": {
+                        "name": _STRING,
+                        "interval": _DURATION,
+                        "rules": {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {
+                                "type": "object",
+                                "required": ["expr"],
+                                "properties": {
+                                    "alert": _STRING,
+                                    "record": _STRING,
+                                    "expr": _STRING,
+                                    "for": _DURATION,
+                                    "keep_firing_for": _DURATION,
+                                    "labels": _LABELS,
+                                    "annotations": _LABELS,
+                                },
+                                "additionalProperties": False,
+                            },
+                        },
+                    },
+                    "additionalProperties": False,
+                },
+            }
+        },
+        "additionalProperties": False,
+    },
+)
+
 CRD_SCHEMAS: dict[str, dict[str, Any]] = {
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": TARGET_GROUP_BINDING,
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": PROMETHEUS_RULE,
     "kubernetes:external-secrets.io/v1:ExternalSecret": EXTERNAL_SECRET,
     "kubernetes:external-secrets.io/v1:ClusterSecretStore": CLUSTER_SECRET_STORE,
 }

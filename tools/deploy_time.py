@@ -238,6 +238,8 @@ CREATE_CLASS_OF: dict[str, str] = {
         "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicyBinding"
     ): KUBERNETES_OBJECT,
     "kubernetes:autoscaling/v2:HorizontalPodAutoscaler": KUBERNETES_OBJECT,
+    # Created and left: Pulumi does not wait for a CronJob's runs.
+    "kubernetes:batch/v1:CronJob": KUBERNETES_OBJECT,
     "kubernetes:core/v1:ConfigMap": KUBERNETES_OBJECT,
     "kubernetes:core/v1:LimitRange": KUBERNETES_OBJECT,
     "kubernetes:core/v1:Namespace": KUBERNETES_OBJECT,
@@ -248,6 +250,7 @@ CREATE_CLASS_OF: dict[str, str] = {
     "kubernetes:elbv2.k8s.aws/v1beta1:TargetGroupBinding": KUBERNETES_OBJECT,
     "kubernetes:external-secrets.io/v1:ClusterSecretStore": KUBERNETES_OBJECT,
     "kubernetes:external-secrets.io/v1:ExternalSecret": KUBERNETES_OBJECT,
+    "kubernetes:monitoring.coreos.com/v1:PrometheusRule": KUBERNETES_OBJECT,
     "kubernetes:networking.k8s.io/v1:NetworkPolicy": KUBERNETES_OBJECT,
     "kubernetes:policy/v1:PodDisruptionBudget": KUBERNETES_OBJECT,
     "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole": KUBERNETES_OBJECT,

@@ -63,6 +63,34 @@ class RestoreTestingConfig(ConfigModel):
     )
 
 
+class DatabaseDumpConfig(ConfigModel):
+    """The daily logical dump of PostgreSQL to the backups bucket (spec: daily, compressed,
+    ``backups/daily/``, kept 30 days), beside RDS's snapshots and AWS Backup: a dump restores
+    into any PostgreSQL, any account, any version, and survives the loss of the RDS instance
+    and its snapshots."""
+
+    enabled: bool = Field(default=True, description="Take the daily dump. Default true.")
+    schedule: str = Field(
+        default="15 4 * * *",
+        pattern=r"^(\S+\s+){4}\S+$",
+        description="Cron schedule (UTC) of the dump. Default 04:15: after the database's "
+        "backup window (02:00-03:00) and the cache snapshot (03:00-04:00), before AWS Backup "
+        "(05:00).",
+        json_schema_extra={"allowed": "a five-field cron expression"},
+    )
+    timeout_minutes: int = Field(
+        default=180, ge=10, le=1440, description="Longest one dump may run. Default 180."
+    )
+    scratch_gb: int | None = Field(
+        default=None,
+        ge=1,
+        le=16384,
+        description="Size of the encrypted volume the dump is written to before its upload. "
+        "Default: the database's allocatedStorageGb (a compressed dump is smaller than the "
+        "data it holds).",
+    )
+
+
 class BackupConfig(ConfigModel):
     """AWS Backup: a daily plan for the database and the buckets that hold data."""
 
@@ -98,6 +126,10 @@ class BackupConfig(ConfigModel):
     )
     restore_testing: RestoreTestingConfig = Field(
         default=RestoreTestingConfig(), description="Restore testing (see RestoreTestingConfig)."
+    )
+    database_dump: DatabaseDumpConfig = Field(
+        default=DatabaseDumpConfig(),
+        description="The daily logical dump (see DatabaseDumpConfig).",
     )
 
     @model_validator(mode="after")

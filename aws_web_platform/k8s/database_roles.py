@@ -45,6 +45,8 @@ from aws_web_platform.k8s.jobs import (
 )
 
 NAMESPACE = "platform-database"
+#: The ClusterSecretStore of that namespace: the only reader of the database master secret.
+STORE = "aws-secrets-manager-database-admin"
 JOB = "database-roles"
 SQL_PATH = "/etc/database-roles"
 
@@ -123,8 +125,7 @@ class DatabaseRoles(pulumi.ComponentResource):
             name=JOB,
             namespace=args.namespace,
             labels=labels,
-            to_cidrs=args.data_cidrs,
-            ports=[DATABASE_PORT],
+            rules=[(args.data_cidrs, [DATABASE_PORT])],
             opts=after,
         )
         plan = args.plan

@@ -77,10 +77,13 @@ def restricted_pod(
     uid: int,
     volumes: Sequence[k8s.core.v1.VolumeArgs] = (),
     init_containers: Sequence[k8s.core.v1.ContainerArgs] = (),
+    service_account: pulumi.Input[str] | None = None,
 ) -> k8s.core.v1.PodSpecArgs:
-    """A Job's pod: never restarted in place (the Job retries), on the system nodes."""
+    """A Job's pod: never restarted in place (the Job retries), on the system nodes; with a
+    service account only where it needs a Pod Identity role (its token is never mounted)."""
     return k8s.core.v1.PodSpecArgs(
         restart_policy="Never",
+        service_account_name=service_account,
         automount_service_account_token=False,
         enable_service_links=False,
         node_selector=dict(scheduling.node_selector) or None,
@@ -108,11 +111,10 @@ def egress_only(
     name: str,
     namespace: str,
     labels: Mapping[str, str],
-    to_cidrs: Sequence[str],
-    ports: Sequence[int],
+    rules: Sequence[tuple[Sequence[str], Sequence[int]]],
     opts: pulumi.ResourceOptions,
 ) -> k8s.networking.v1.NetworkPolicy:
-    """The pods labelled ``app.kubernetes.io/name: <name>`` may reach these CIDRs on these
+    """The pods labelled ``app.kubernetes.io/name: <name>`` may reach each rule's CIDRs on its
     ports and take no connection (DNS comes from the namespace's allow-dns)."""
     return k8s.networking.v1.NetworkPolicy(
         resource_name,
@@ -128,13 +130,14 @@ def egress_only(
                         k8s.networking.v1.NetworkPolicyPeerArgs(
                             ip_block=k8s.networking.v1.IPBlockArgs(cidr=cidr)
                         )
-                        for cidr in to_cidrs
+                        for cidr in cidrs
                     ],
                     ports=[
                         k8s.networking.v1.NetworkPolicyPortArgs(protocol="TCP", port=port)
                         for port in ports
                     ],
                 )
+                for cidrs, ports in rules
             ],
         ),
         opts=opts,

@@ -16,7 +16,10 @@ from aws_web_platform.k8s.addons import (
     PlatformAddonsWiring,
 )
 from aws_web_platform.k8s.alerting import AlertRouting
+from aws_web_platform.k8s.database_dump import NAMESPACE as DATABASE_DUMP_NAMESPACE
+from aws_web_platform.k8s.database_dump import STORE as DATABASE_BACKUP_STORE
 from aws_web_platform.k8s.database_roles import NAMESPACE as DATABASE_ROLES_NAMESPACE
+from aws_web_platform.k8s.database_roles import STORE as DATABASE_ADMIN_STORE
 from aws_web_platform.k8s.database_roles import DatabaseRoles, DatabaseRolesArgs
 from aws_web_platform.k8s.jobs import postgres_client_image
 from aws_web_platform.kms.encryption_key import EncryptionKey
@@ -25,9 +28,6 @@ from aws_web_platform.network.network import Network
 from aws_web_platform.observability.alert_topics import AlertTopics
 from aws_web_platform.platform.context import StackContext
 from aws_web_platform.secrets.app_secrets import AppSecrets
-
-#: The store of the role bootstrap's namespace: the only reader of the database master secret.
-DATABASE_ADMIN_STORE = "aws-secrets-manager-database-admin"
 
 
 def _heartbeat_arn(alerts: AlertTopics) -> pulumi.Output[str]:
@@ -105,7 +105,11 @@ def addons(
                             database.master_secret.secret_name,
                             *(s.secret_name for s in database.role_secrets.values()),
                         ],
-                    )
+                    ),
+                    DATABASE_BACKUP_STORE: NamespaceStore(
+                        namespace=DATABASE_DUMP_NAMESPACE,
+                        secret_names=[database.backup_secret.secret_name],
+                    ),
                 },
                 secrets_kms_key_arn=key.arn,
                 system_scheduling=eks.scheduling.get("system", Scheduling()),

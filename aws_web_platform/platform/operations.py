@@ -14,8 +14,20 @@ from aws_web_platform.cache.cache import RedisCache
 from aws_web_platform.database.database import PostgresDatabase
 from aws_web_platform.edge.edge import Edge
 from aws_web_platform.eks.cluster import Cluster
-from aws_web_platform.k8s.addons import PlatformAddons
+from aws_web_platform.eks.config import Scheduling
+from aws_web_platform.k8s.addons import STORAGE_CLASS, PlatformAddons
+from aws_web_platform.k8s.database_dump import NAMESPACE as DUMP_NAMESPACE
+from aws_web_platform.k8s.database_dump import STORE as DUMP_STORE
+from aws_web_platform.k8s.database_dump import (
+    DatabaseDump,
+    DatabaseDumpArgs,
+    DatabaseDumpWiring,
+)
+from aws_web_platform.k8s.database_roles import DatabaseRoles
+from aws_web_platform.k8s.jobs import postgres_client_image
 from aws_web_platform.kms.encryption_key import EncryptionKey
+from aws_web_platform.network.layout import SubnetTier
+from aws_web_platform.network.network import Network
 from aws_web_platform.observability.alert_topics import AlertTopics, AlertTopicsArgs
 from aws_web_platform.observability.budget import CostBudget, CostBudgetArgs, CostBudgetWiring
 from aws_web_platform.observability.observability import (
@@ -33,6 +45,7 @@ from aws_web_platform.observability.slack import (
 from aws_web_platform.platform.context import StackContext
 from aws_web_platform.platform.data import BACKUP_TAG
 from aws_web_platform.stack.workloads import WorkloadsPlan
+from aws_web_platform.storage.bucket import Bucket
 
 
 @dataclass(frozen=True)
@@ -225,4 +238,46 @@ def backup(
             ),
         ),
         opts=ctx.opts(),
+    )
+
+
+def database_dump(
+    ctx: StackContext,
+    *,
+    eks: Cluster,
+    addons: PlatformAddons,
+    database: PostgresDatabase,
+    roles: DatabaseRoles,
+    backups: Bucket,
+    net: Network,
+) -> DatabaseDump:
+    """The daily logical dump into the backups bucket, as the backup role, paging on failure."""
+    config = ctx.config
+    return DatabaseDump(
+        f"{ctx.name}-database-dump",
+        DatabaseDumpArgs.from_config(
+            config.backup.database_dump,
+            DatabaseDumpWiring(
+                cluster=eks,
+                bucket=backups,
+                host=database.writer_endpoint,
+                database=config.database.database_name,
+                username=database.role_plan.backup,
+                secret_name=database.backup_secret.secret_name,
+                secret_store=DUMP_STORE,
+                image=postgres_client_image(config.database.engine_version),
+                region=config.aws_region,
+                data_cidrs=net.tier_cidrs[SubnetTier.DATA],
+                storage_class=STORAGE_CLASS,
+                default_scratch_gb=config.database.allocated_storage_gb,
+                scheduling=eks.scheduling.get("system", Scheduling()),
+                prerequisites=[
+                    addons.store_namespaces[DUMP_NAMESPACE],
+                    addons.secret_stores[DUMP_STORE],
+                    addons.releases["kube-prometheus-stack"],
+                    roles.job,
+                ],
+            ),
+        ),
+        opts=ctx.opts(kubernetes=eks.provider),
     )

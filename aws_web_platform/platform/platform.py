@@ -24,6 +24,7 @@ from aws_web_platform.edge.edge import Edge
 from aws_web_platform.eks.cluster import Cluster
 from aws_web_platform.k8s.addons import PlatformAddons
 from aws_web_platform.k8s.app_service import AppService
+from aws_web_platform.k8s.database_dump import DatabaseDump
 from aws_web_platform.k8s.database_roles import DatabaseRoles
 from aws_web_platform.kms.encryption_key import EncryptionKey, KeyService
 from aws_web_platform.network.network import Network
@@ -85,6 +86,7 @@ class Platform(pulumi.ComponentResource):
     observability: Observability
     budget: CostBudget | None
     backup: BackupPlan
+    database_dump: DatabaseDump
 
     def __init__(
         self,
@@ -219,6 +221,15 @@ class Platform(pulumi.ComponentResource):
         )
         self.budget = operations.budget(ctx, self.alerts)
         self.backup = operations.backup(ctx, keys, self.alerts, self.database)
+        self.database_dump = operations.database_dump(
+            ctx,
+            eks=self.cluster,
+            addons=self.addons,
+            database=self.database,
+            roles=self.database_roles,
+            backups=self.buckets["backups"],
+            net=self.network,
+        )
 
         self.register_outputs(self.stack_outputs())
 
